@@ -1,0 +1,1 @@
+"""The E-ITS catalogue: native format, importers, OSCAL, loading into the database, edition diff."""

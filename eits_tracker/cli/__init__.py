@@ -1,0 +1,80 @@
+"""The command line (Typer). Builds settings and the database, and calls the domain functions.
+
+``main`` is the one place where an EitsError becomes a message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from eits_tracker import __version__
+from eits_tracker.cli import catalog, db, demo, municipality, status
+from eits_tracker.cli.common import CliState, err
+from eits_tracker.errors import EitsError
+
+app = typer.Typer(
+    name="eits-tracker",
+    help="E-ITS implementation tracking for Estonian local governments.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(municipality.app, name="municipality")
+app.add_typer(status.app, name="status")
+app.add_typer(db.app, name="db")
+app.command("demo")(demo.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"eits-tracker {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    database_url: str | None = typer.Option(
+        None, "--database-url", envvar="EITS_DATABASE_URL", help="SQLAlchemy URL; default: SQLite in the user data dir"
+    ),
+    user: str | None = typer.Option(None, "--user", help="Who is recorded in the history (default: OS user)"),
+    lang: str | None = typer.Option(None, "--lang", help="et or en"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version"),
+) -> None:
+    """Without a command: show the overview of the database."""
+    ctx.obj = CliState(overrides={"database_url": database_url, "user": user, "language": lang})
+    if ctx.invoked_subcommand is None:
+        from eits_tracker.cli.overview import overview
+
+        overview(ctx)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, prog_name="eits-tracker", standalone_mode=False)
+    except EitsError as exc:
+        err(f"{exc.title}: {exc.message}")
+        return 2
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err("Aborted.")
+        return 1
+    except KeyboardInterrupt:
+        err("Interrupted.")
+        return 130
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

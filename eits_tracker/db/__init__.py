@@ -1,0 +1,1 @@
+"""The database: models, engine/session factory and Alembic migrations."""

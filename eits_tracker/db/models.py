@@ -1,0 +1,254 @@
+"""SQLModel tables. Alembic owns the schema (see db/migrations); never create_all in production.
+
+A status belongs to (target object, measure), never to (municipality, measure):
+every municipality has a default target object "the whole organisation", and
+more can be added. History rows are append-only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from eits_tracker.db.types import UTCDateTime
+from eits_tracker.timeutil import utcnow
+
+# Stable constraint names: migrations stay identical on SQLite and PostgreSQL.
+SQLModel.metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+STATUSES = ("not_assessed", "implemented", "partial", "not_implemented", "not_applicable", "risk_accepted")
+
+
+def _ts(**kw: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"default": utcnow}, **kw)
+
+
+def _json() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+
+
+# --- catalogue ---------------------------------------------------------------------
+
+
+class Edition(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=40)
+    standard: str = Field(max_length=40)
+    year: int | None = None
+    title: str
+    language: str = Field(max_length=10)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    source: str
+    attribution: str = ""
+    sha256: str = Field(max_length=64)
+    notes: list[str] = _json()
+    loaded_at: datetime = _ts()
+
+
+class Layer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("edition_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    code: str = Field(max_length=40)
+    title: str
+    kind: str = Field(max_length=10)
+    parent_code: str | None = Field(default=None, max_length=40)
+
+
+class Module(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("edition_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    code: str = Field(max_length=40)
+    title: str
+    layer_code: str = Field(max_length=40)
+    subgroup_code: str | None = Field(default=None, max_length=40)
+    kind: str = Field(max_length=10)
+    purpose: str = ""
+    responsibility: str = ""
+    limits: str = ""
+
+
+class Measure(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("edition_id", "code"), Index("ix_measure_edition_module", "edition_id", "module_code"))
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id")
+    module_id: int = Field(foreign_key="module.id", index=True)
+    code: str = Field(max_length=40)
+    module_code: str = Field(max_length=40)
+    title: str
+    level: str = Field(max_length=10)
+    responsible: str = ""
+    co_assignees: list[str] = _json()
+    confidentiality: bool = False
+    integrity: bool = False
+    availability: bool = False
+    lifecycle: str | None = Field(default=None, max_length=20)
+    text: str = ""
+    threats: list[str] = _json()
+
+
+class Threat(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("edition_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    code: str = Field(max_length=10)
+    title: str
+    description: str = ""
+
+
+class Profile(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("edition_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    edition_id: int = Field(foreign_key="edition.id", index=True)
+    key: str = Field(max_length=20)
+    title: str
+
+
+class ProfilePriority(SQLModel, table=True):
+    __tablename__ = "profile_priority"
+    __table_args__ = (UniqueConstraint("profile_id", "measure_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    profile_id: int = Field(foreign_key="profile.id")
+    measure_code: str = Field(max_length=40)
+    priority: str = Field(max_length=2)
+
+
+# --- municipalities ----------------------------------------------------------------
+
+
+class Municipality(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ehak_code: str = Field(unique=True, max_length=4)
+    name: str = Field(unique=True)
+    kind: str = Field(max_length=4)  # linn / vald
+    county: str
+    county_ehak: str = Field(max_length=4)
+    population: int | None = None
+    edition_id: int | None = Field(default=None, foreign_key="edition.id")
+    approach: str = Field(default="basic", max_length=10)  # basic = põhiturve, standard = standardturve
+    version: int = 1
+    updated_at: datetime = _ts()
+
+
+class ModuleApplicability(SQLModel, table=True):
+    """A deviation from the default set of modules (the KOV profile): added or excluded, with a reason."""
+
+    __tablename__ = "module_applicability"
+    __table_args__ = (UniqueConstraint("municipality_id", "module_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
+    module_code: str = Field(max_length=40)
+    applicable: bool
+    reason: str = ""
+    changed_by: str = ""
+    changed_at: datetime = _ts()
+
+
+class TargetObject(SQLModel, table=True):
+    """A sihtobjekt: the whole organisation (default), a server, an application, a room, a network…"""
+
+    __tablename__ = "target_object"
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    name: str
+    kind: str = Field(default="organisation", max_length=20)
+    is_default: bool = False
+    description: str = ""
+    created_at: datetime = _ts()
+
+
+class TargetObjectModule(SQLModel, table=True):
+    """A module applied to a (non-default) target object."""
+
+    __tablename__ = "target_object_module"
+    __table_args__ = (UniqueConstraint("target_object_id", "module_code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    target_object_id: int = Field(foreign_key="target_object.id")
+    module_code: str = Field(max_length=40)
+
+
+# --- statuses ----------------------------------------------------------------------
+
+
+class MeasureStatus(SQLModel, table=True):
+    """The current status of one measure on one target object. No row means not assessed."""
+
+    __tablename__ = "measure_status"
+    __table_args__ = (UniqueConstraint("target_object_id", "measure_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    target_object_id: int = Field(foreign_key="target_object.id")
+    measure_id: int = Field(foreign_key="measure.id", index=True)
+    status: str = Field(default="not_assessed", max_length=20)
+    justification: str = ""
+    approved_by: str = ""
+    approval_date: date | None = None
+    decision_ref: str = ""
+    review_date: date | None = None
+    owner: str = ""
+    due_date: date | None = None
+    implementation: str = ""
+    remaining: str = ""
+    priority: str = Field(default="", max_length=10)
+    cost_eur: float | None = None
+    next_review: date | None = None
+    note: str = ""
+    evidence: list[str] = _json()
+    needs_review: bool = False
+    review_reason: str = ""
+    archived: bool = False
+    version: int = 1
+    updated_by: str = ""
+    updated_at: datetime = _ts()
+
+
+class StatusHistory(SQLModel, table=True):
+    """One change of a status. Append-only: rows are never updated or deleted."""
+
+    __tablename__ = "status_history"
+    __table_args__ = (
+        Index("ix_status_history_muni_time", "municipality_id", "changed_at"),
+        Index("ix_status_history_status_time", "status_id", "changed_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    status_id: int = Field(foreign_key="measure_status.id")
+    municipality_id: int = Field(foreign_key="municipality.id")
+    target_object_id: int = Field(foreign_key="target_object.id")
+    measure_code: str = Field(max_length=40)
+    edition_key: str = Field(max_length=40)
+    changed_at: datetime = _ts()
+    changed_by: str = ""
+    source: str = Field(default="cli", max_length=20)
+    old_status: str | None = Field(default=None, max_length=20)
+    new_status: str = Field(max_length=20)
+    note: str = ""
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+
+
+class EditionMigration(SQLModel, table=True):
+    """A municipality's move from one edition to another, with what happened to its statuses."""
+
+    __tablename__ = "edition_migration"
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    from_edition_id: int = Field(foreign_key="edition.id")
+    to_edition_id: int = Field(foreign_key="edition.id")
+    migrated_at: datetime = _ts()
+    migrated_by: str = ""
+    kept: int = 0
+    flagged: int = 0
+    archived: int = 0
+    added: int = 0

@@ -1,0 +1,38 @@
+"""Time: stored in UTC, shown in Europe/Tallinn."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+TALLINN = ZoneInfo("Europe/Tallinn")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC (that is how the database stores them)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def local(value: datetime, tz: str = "Europe/Tallinn") -> datetime:
+    return as_utc(value).astimezone(ZoneInfo(tz))
+
+
+def show(value: datetime | None, tz: str = "Europe/Tallinn") -> str:
+    if value is None:
+        return ""
+    return local(value, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def parse_date(text: str, *, field: str) -> date:
+    from eits_tracker.errors import ValidationError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValidationError(f"{field}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31.") from None

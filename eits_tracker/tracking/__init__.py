@@ -1,0 +1,1 @@
+"""Implementation tracking: municipalities, applicability, target objects, statuses, editions."""

@@ -1,0 +1,194 @@
+"""Municipalities: finding them by EHAK code or name, approach, applicable modules, target objects."""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from eits_tracker.db import models as m
+from eits_tracker.errors import NotFoundError, ValidationError
+from eits_tracker.timeutil import utcnow
+
+APPROACHES = {"basic": ("basic",), "standard": ("basic", "standard")}
+APPROACH_ALIASES = {"basic": "basic", "põhiturve": "basic", "pohiturve": "basic", "standard": "standard",
+                    "standardturve": "standard"}
+DEFAULT_PROFILE = "kov"
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive key: 'Põlva' and 'polva' meet, 'linn'/'vald' suffixes optional."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c)).strip()
+
+
+def find_municipality(session: Session, query: str) -> m.Municipality:
+    """By EHAK code ('0784' or '784'), exact name, or a unique name prefix; else suggest the closest."""
+    q = query.strip()
+    munis = list(session.scalars(select(m.Municipality)).all())
+    if q.isdigit():
+        for mu in munis:
+            if mu.ehak_code == q.zfill(4):
+                return mu
+    fq = _fold(q)
+    exact = [mu for mu in munis if _fold(mu.name) == fq]
+    if exact:
+        return exact[0]
+    short = [mu for mu in munis if _fold(mu.name).removesuffix(" linn").removesuffix(" vald") == fq]
+    if len(short) == 1:
+        return short[0]
+    prefix = [mu for mu in munis if _fold(mu.name).startswith(fq)] if fq else []
+    if len(prefix) == 1:
+        return prefix[0]
+    candidates = prefix or [
+        mu for name in difflib.get_close_matches(fq, [_fold(mu.name) for mu in munis], n=3, cutoff=0.5)
+        for mu in munis if _fold(mu.name) == name
+    ]
+    hint = ", ".join(f"{mu.name} ({mu.ehak_code})" for mu in candidates[:5])
+    raise NotFoundError(
+        f"no municipality {query!r}" + (f"; did you mean: {hint}?" if hint else ". List them with 'eits-tracker municipality list'.")
+    )
+
+
+def list_municipalities(session: Session, *, county: str | None = None) -> list[m.Municipality]:
+    stmt = select(m.Municipality).order_by(m.Municipality.name)
+    rows = list(session.scalars(stmt).all())
+    if county:
+        fc = _fold(county)
+        rows = [r for r in rows if _fold(r.county).startswith(fc)]
+    return rows
+
+
+def edition_of(session: Session, muni: m.Municipality) -> m.Edition:
+    if muni.edition_id is None:
+        raise ValidationError(f"{muni.name} has no catalogue edition; run 'eits-tracker db upgrade' to load one.")
+    edition = session.get(m.Edition, muni.edition_id)
+    assert edition is not None
+    return edition
+
+
+def parse_approach(text: str) -> str:
+    key = APPROACH_ALIASES.get(_fold(text)) or APPROACH_ALIASES.get(text.strip().lower())
+    if key is None:
+        raise ValidationError(f"approach {text!r} is unknown; use basic (põhiturve) or standard (standardturve).")
+    return key
+
+
+def set_approach(session: Session, muni: m.Municipality, approach: str) -> m.Municipality:
+    muni.approach = parse_approach(approach)
+    muni.version += 1
+    muni.updated_at = utcnow()
+    session.add(muni)
+    return muni
+
+
+def profile_modules(session: Session, edition_id: int, profile: str = DEFAULT_PROFILE) -> set[str]:
+    """Modules with at least one measure in the sector profile (the KOV profile by default)."""
+    stmt = (
+        select(m.Measure.module_code)
+        .join(m.ProfilePriority, m.ProfilePriority.measure_code == m.Measure.code)
+        .join(m.Profile, m.Profile.id == m.ProfilePriority.profile_id)
+        .where(m.Profile.edition_id == edition_id, m.Profile.key == profile, m.Measure.edition_id == edition_id)
+        .distinct()
+    )
+    return set(session.scalars(stmt).all())
+
+
+def applicable_modules(session: Session, muni: m.Municipality) -> set[str]:
+    """The KOV-profile modules of the municipality's edition, plus added, minus excluded ones."""
+    edition = edition_of(session, muni)
+    modules = profile_modules(session, edition.id)  # type: ignore[arg-type]
+    overrides = session.scalars(select(m.ModuleApplicability).where(m.ModuleApplicability.municipality_id == muni.id))
+    for o in overrides:
+        if o.applicable:
+            modules.add(o.module_code)
+        else:
+            modules.discard(o.module_code)
+    return modules
+
+
+def module_overrides(session: Session, muni: m.Municipality) -> list[m.ModuleApplicability]:
+    stmt = select(m.ModuleApplicability).where(m.ModuleApplicability.municipality_id == muni.id)
+    return list(session.scalars(stmt.order_by(m.ModuleApplicability.module_code)).all())
+
+
+def set_module_applicability(
+    session: Session, muni: m.Municipality, module_code: str, *, applicable: bool, reason: str, actor: str
+) -> m.ModuleApplicability:
+    """Add (applicable) or exclude a module; an exclusion needs a reason."""
+    edition = edition_of(session, muni)
+    code = module_code.strip().upper()
+    exists = session.scalar(select(m.Module.id).where(m.Module.edition_id == edition.id, m.Module.code == code))
+    if exists is None:
+        raise NotFoundError(f"module {module_code!r} is not in E-ITS {edition.key}; see 'eits-tracker catalog list --modules'.")
+    if not applicable and not reason.strip():
+        raise ValidationError(f"excluding {code} needs a reason (--reason), e.g. 'no industrial IT in the municipality'.")
+    row = session.scalars(
+        select(m.ModuleApplicability).where(
+            m.ModuleApplicability.municipality_id == muni.id, m.ModuleApplicability.module_code == code
+        )
+    ).first()
+    if row is None:
+        row = m.ModuleApplicability(municipality_id=muni.id, module_code=code, applicable=applicable)  # type: ignore[arg-type]
+    row.applicable = applicable
+    row.reason = reason.strip()
+    row.changed_by = actor
+    row.changed_at = utcnow()
+    session.add(row)
+    return row
+
+
+def default_target(session: Session, muni: m.Municipality) -> m.TargetObject:
+    target = session.scalars(
+        select(m.TargetObject).where(m.TargetObject.municipality_id == muni.id, m.TargetObject.is_default)
+    ).first()
+    if target is None:  # every municipality gets one; repair rather than fail
+        target = m.TargetObject(municipality_id=muni.id, name="Kogu organisatsioon", kind="organisation", is_default=True)  # type: ignore[arg-type]
+        session.add(target)
+        session.flush()
+    return target
+
+
+def targets(session: Session, muni: m.Municipality) -> list[m.TargetObject]:
+    stmt = select(m.TargetObject).where(m.TargetObject.municipality_id == muni.id)
+    return list(session.scalars(stmt.order_by(m.TargetObject.is_default.desc(), m.TargetObject.name)).all())  # type: ignore[attr-defined]
+
+
+def find_target(session: Session, muni: m.Municipality, name: str | None) -> m.TargetObject:
+    if name is None:
+        return default_target(session, muni)
+    for t in targets(session, muni):
+        if _fold(t.name) == _fold(name):
+            return t
+    known = ", ".join(t.name for t in targets(session, muni))
+    raise NotFoundError(f"{muni.name} has no target object {name!r}; it has: {known}.")
+
+
+def add_target(session: Session, muni: m.Municipality, name: str, kind: str, modules: list[str]) -> m.TargetObject:
+    """A target object (server, application, room, network…) with the system modules applied to it."""
+    if not name.strip():
+        raise ValidationError("a target object needs a name")
+    t = m.TargetObject(municipality_id=muni.id, name=name.strip(), kind=kind, is_default=False)  # type: ignore[arg-type]
+    session.add(t)
+    session.flush()
+    for code in modules:
+        session.add(m.TargetObjectModule(target_object_id=t.id, module_code=code.upper()))  # type: ignore[arg-type]
+    return t
+
+
+def targets_for_module(session: Session, muni: m.Municipality, module_code: str, kind: str) -> list[m.TargetObject]:
+    """Where a module's measures apply: process modules to the whole organisation; system modules
+    to the target objects that carry them, or the whole organisation while none does."""
+    default = default_target(session, muni)
+    if kind == "process":
+        return [default]
+    carriers = list(
+        session.scalars(
+            select(m.TargetObject)
+            .join(m.TargetObjectModule, m.TargetObjectModule.target_object_id == m.TargetObject.id)
+            .where(m.TargetObject.municipality_id == muni.id, m.TargetObjectModule.module_code == module_code)
+        ).all()
+    )
+    return carriers or [default]
