@@ -64,4 +64,5 @@ def print_table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], *, t
         table.add_column(header, overflow="ellipsis", no_wrap=True)
     for row in rows:
         table.add_row(*("" if row.get(k) is None else str(row.get(k)) for k, _ in columns))
-    Console(soft_wrap=False).print(table)
+    console = Console(soft_wrap=False) if sys.stdout.isatty() else Console(soft_wrap=False, width=400)
+    console.print(table)
