@@ -18,10 +18,17 @@ from eits_tracker.db import models as m
 
 COMPARED = ("title", "level", "text", "responsible")
 _WORD = re.compile(r"\w+", re.UNICODE)
+# E-ITS 2024 titles end in the protection goals, "(C-I-A)"; 2023 titles do not. The goals are
+# compared as the C/I/A flags of the measure, so the suffix alone is not a changed title.
+_CIA_SUFFIX = re.compile(r"\s*\((?:[CIA](?:\s*-\s*[CIA])*)\)\s*$")
 
 
 def words(text: str) -> tuple[str, ...]:
     return tuple(w.casefold() for w in _WORD.findall(text or ""))
+
+
+def title_words(title: str) -> tuple[str, ...]:
+    return words(_CIA_SUFFIX.sub("", title or ""))
 
 
 @dataclass
@@ -57,8 +64,12 @@ class EditionDiff:
         return {
             "from": self.old_key,
             "to": self.new_key,
-            "counts": {"added": len(self.added), "removed": len(self.removed), "changed": len(self.changed),
-                       "unchanged": self.unchanged},
+            "counts": {
+                "added": len(self.added),
+                "removed": len(self.removed),
+                "changed": len(self.changed),
+                "unchanged": self.unchanged,
+            },
             "added": [short(c) for c in self.added],
             "removed": [short(c) for c in self.removed],
             "changed": [short(c) for c in self.changed],
@@ -71,11 +82,15 @@ def _records(session: Session, edition_id: int) -> dict[str, dict[str, Any]]:
         .where(m.Measure.edition_id == edition_id)
         .order_by(m.Measure.id)
     ).all()
-    return {r.code: {"title": r.title, "level": r.level, "text": r.text, "responsible": r.responsible, "id": r.id}
-            for r in rows}
+    return {
+        r.code: {"title": r.title, "level": r.level, "text": r.text, "responsible": r.responsible, "id": r.id}
+        for r in rows
+    }
 
 
-def diff_records(old_key: str, old: dict[str, dict[str, Any]], new_key: str, new: dict[str, dict[str, Any]]) -> EditionDiff:
+def diff_records(
+    old_key: str, old: dict[str, dict[str, Any]], new_key: str, new: dict[str, dict[str, Any]]
+) -> EditionDiff:
     added = [Change(c, "added", new=new[c]) for c in new if c not in old]
     removed = [Change(c, "removed", old=old[c]) for c in old if c not in new]
     changed, unchanged = [], 0
@@ -83,12 +98,20 @@ def diff_records(old_key: str, old: dict[str, dict[str, Any]], new_key: str, new
         if code not in new:
             continue
         a, b = old[code], new[code]
-        diffs = [f for f in COMPARED if (words(a[f]) != words(b[f]) if f in ("text", "title", "responsible") else a[f] != b[f])]
+        diffs = [f for f in COMPARED if _differs(f, a[f], b[f])]
         if diffs:
             changed.append(Change(code, "changed", diffs, a, b))
         else:
             unchanged += 1
     return EditionDiff(old_key, new_key, added, removed, changed, unchanged)
+
+
+def _differs(name: str, old: Any, new: Any) -> bool:
+    if name == "title":
+        return title_words(old) != title_words(new)
+    if name in ("text", "responsible"):
+        return words(old) != words(new)
+    return bool(old != new)
 
 
 def diff_editions(session: Session, old: m.Edition, new: m.Edition) -> EditionDiff:

@@ -48,7 +48,10 @@ def load_edition(session: Session, cat: CatalogEdition, *, replace: bool = False
     conn = session.connection()
     conn.execute(
         insert(m.Layer),
-        [{"edition_id": eid, "code": x.code, "title": x.title, "kind": x.kind, "parent_code": x.parent} for x in cat.layers],
+        [
+            {"edition_id": eid, "code": x.code, "title": x.title, "kind": x.kind, "parent_code": x.parent}
+            for x in cat.layers
+        ],
     )
     conn.execute(
         insert(m.Module),
@@ -101,6 +104,9 @@ def load_edition(session: Session, cat: CatalogEdition, *, replace: bool = False
         if p.priorities:
             conn.execute(
                 insert(m.ProfilePriority),
-                [{"profile_id": pid, "measure_code": code, "priority": pr} for code, pr in sorted(p.priorities.items())],
+                [
+                    {"profile_id": pid, "measure_code": code, "priority": pr}
+                    for code, pr in sorted(p.priorities.items())
+                ],
             )
     return edition

@@ -39,7 +39,7 @@ def parse(text: str, *, source: str) -> CatalogEdition:
 def validate(data: object, *, source: str) -> CatalogEdition:
     if not isinstance(data, dict) or data.get("format") != "eits-tracker-catalog":
         raise CatalogError(
-            f"{source}: not an eits-tracker catalogue (expected \"format\": \"eits-tracker-catalog\"). "
+            f'{source}: not an eits-tracker catalogue (expected "format": "eits-tracker-catalog"). '
             "To import another format, pass --format (api-v2, ciso, flat2024, oscal)."
         )
     try:

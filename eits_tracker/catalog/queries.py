@@ -65,7 +65,11 @@ def summaries(session: Session) -> list[EditionSummary]:
                 .join(m.ProfilePriority, m.ProfilePriority.measure_code == m.Measure.code)
                 .where(m.ProfilePriority.profile_id == p.id, m.Measure.edition_id == e.id)
             )
-            profiles[p.key] = {"measures": sum(counts.values()), "modules": modules or 0, **dict(sorted(counts.items()))}
+            profiles[p.key] = {
+                "measures": sum(counts.values()),
+                "modules": modules or 0,
+                **dict(sorted(counts.items())),
+            }
         out.append(
             EditionSummary(
                 key=e.key,
@@ -151,17 +155,31 @@ def to_catalog(session: Session, edition: m.Edition) -> cm.CatalogEdition:
         layers=[cm.Layer(code=x.code, title=x.title, kind=x.kind, parent=x.parent_code) for x in layers],  # type: ignore[arg-type]
         modules=[
             cm.Module(
-                code=x.code, title=x.title, layer=x.layer_code, subgroup=x.subgroup_code, kind=x.kind,  # type: ignore[arg-type]
-                purpose=x.purpose, responsibility=x.responsibility, limits=x.limits,
+                code=x.code,
+                title=x.title,
+                layer=x.layer_code,
+                subgroup=x.subgroup_code,
+                kind=x.kind,  # type: ignore[arg-type]
+                purpose=x.purpose,
+                responsibility=x.responsibility,
+                limits=x.limits,
             )
             for x in modules_of(session, edition)
         ],
         measures=[
             cm.Measure(
-                code=x.code, module=x.module_code, title=x.title, level=x.level,  # type: ignore[arg-type]
-                responsible=x.responsible, co_assignees=list(x.co_assignees), confidentiality=x.confidentiality,
-                integrity=x.integrity, availability=x.availability, lifecycle=x.lifecycle,  # type: ignore[arg-type]
-                text=x.text, threats=list(x.threats),
+                code=x.code,
+                module=x.module_code,
+                title=x.title,
+                level=x.level,  # type: ignore[arg-type]
+                responsible=x.responsible,
+                co_assignees=list(x.co_assignees),
+                confidentiality=x.confidentiality,
+                integrity=x.integrity,
+                availability=x.availability,
+                lifecycle=x.lifecycle,  # type: ignore[arg-type]
+                text=x.text,
+                threats=list(x.threats),
             )
             for x in measures_of(session, edition)
         ],

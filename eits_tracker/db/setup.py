@@ -53,6 +53,7 @@ def open_database(settings: Settings, *, prepare: bool = True, progress: Progres
             say(result.describe())
         for msg in ensure_reference_data(db, progress=say):
             db.messages.append(msg)
+            say(msg)
     return db
 
 

@@ -53,8 +53,11 @@ def export_rows(session: Session, municipalities: list[m.Municipality]) -> list[
                 )
             )
         }
+        placement: dict[str, list[m.TargetObject]] = {}
         for measure, kind in measures:
-            for target in munis.targets_for_module(session, mu, measure.module_code, kind):
+            if measure.module_code not in placement:
+                placement[measure.module_code] = munis.targets_for_module(session, mu, measure.module_code, kind)
+            for target in placement[measure.module_code]:
                 st = rows.get((target.id, measure.id))
                 status = st.status if st else "not_assessed"
                 row: dict[str, Any] = {
