@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from eits_tracker.catalog import native
+from eits_tracker.catalog.diff import words
 from eits_tracker.catalog.importers._common import expect, field, load_json, sha256_file, source_name
 from eits_tracker.catalog.importers.api_v2 import import_api_v2, load_elementary_threats
-from eits_tracker.catalog.diff import words
 from eits_tracker.catalog.importers.ciso import import_ciso
 from eits_tracker.catalog.importers.flat2024 import import_flat2024
 from eits_tracker.catalog.model import CatalogEdition, Profile, SourceFile

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from sqlalchemy import select
 
 from eits_tracker.catalog import queries
 from eits_tracker.cli.common import print_json, print_table, state
@@ -31,13 +32,30 @@ def list_(
             counts: dict[str, int] = {}
             for ms in queries.measures_of(s, edition):
                 counts[ms.module_code] = counts.get(ms.module_code, 0) + 1
-            rows = [{"code": x.code, "title": x.title, "layer": x.layer_code, "kind": x.kind,
-                     "measures": counts.get(x.code, 0)} for x in mods]
+            rows = [
+                {
+                    "code": x.code,
+                    "title": x.title,
+                    "layer": x.layer_code,
+                    "kind": x.kind,
+                    "measures": counts.get(x.code, 0),
+                }
+                for x in mods
+            ]
             if json_out:
                 print_json(rows)
             else:
-                print_table(rows, [("code", "Module"), ("title", "Title"), ("layer", "Layer"), ("kind", "Kind"),
-                                   ("measures", "Measures")], title=f"{edition.standard} {edition.key}: {len(rows)} modules")
+                print_table(
+                    rows,
+                    [
+                        ("code", "Module"),
+                        ("title", "Title"),
+                        ("layer", "Layer"),
+                        ("kind", "Kind"),
+                        ("measures", "Measures"),
+                    ],
+                    title=f"{edition.standard} {edition.key}: {len(rows)} modules",
+                )
             return
         sums = queries.summaries(s)
     if json_out:
@@ -45,15 +63,30 @@ def list_(
         return
     rows = [
         {
-            "key": x.key, "title": x.title, "layers": x.layers, "modules": x.modules, "measures": x.measures,
+            "key": x.key,
+            "title": x.title,
+            "layers": x.layers,
+            "modules": x.modules,
+            "measures": x.measures,
             "levels": f"{x.levels['basic']} / {x.levels['standard']} / {x.levels['high']}",
             "kov": (lambda p: f"{p['measures']} ({p.get('P1', 0)}/{p.get('P2', 0)}/{p.get('P3', 0)})" if p else "")(
-                x.profiles.get("kov")),
+                x.profiles.get("kov")
+            ),
         }
         for x in sums
     ]
-    print_table(rows, [("key", "Edition"), ("title", "Title"), ("layers", "Layers"), ("modules", "Modules"),
-                       ("measures", "Measures"), ("levels", "Basic / standard / high"), ("kov", "KOV profile P1/P2/P3")])
+    print_table(
+        rows,
+        [
+            ("key", "Edition"),
+            ("title", "Title"),
+            ("layers", "Layers"),
+            ("modules", "Modules"),
+            ("measures", "Measures"),
+            ("levels", "Basic / standard / high"),
+            ("kov", "KOV profile P1/P2/P3"),
+        ],
+    )
 
 
 @app.command()
@@ -73,9 +106,16 @@ def show(
         item = queries.find_code(s, ed, code)
         if isinstance(item, m.Module):
             measures = queries.measures_of(s, ed, item.code)
-            data = {"edition": ed.key, "code": item.code, "title": item.title, "layer": item.layer_code,
-                    "kind": item.kind, "purpose": item.purpose, "responsibility": item.responsibility,
-                    "measures": [{"code": x.code, "title": x.title, "level": x.level} for x in measures]}
+            data = {
+                "edition": ed.key,
+                "code": item.code,
+                "title": item.title,
+                "layer": item.layer_code,
+                "kind": item.kind,
+                "purpose": item.purpose,
+                "responsibility": item.responsibility,
+                "measures": [{"code": x.code, "title": x.title, "level": x.level} for x in measures],
+            }
             if json_out:
                 print_json(data)
                 return
@@ -88,18 +128,29 @@ def show(
             print_table(data["measures"], [("code", "Measure"), ("level", "Level"), ("title", "Title")])
             return
         threats = queries.threats_of(s, ed, list(item.threats))
-        data = {"edition": ed.key, "code": item.code, "module": item.module_code, "title": item.title,
-                "level": item.level, "responsible": item.responsible, "co_assignees": item.co_assignees,
-                "cia": "".join(f for f, on in (("C", item.confidentiality), ("I", item.integrity),
-                                                ("A", item.availability)) if on),
-                "lifecycle": item.lifecycle, "text": item.text,
-                "threats": [{"code": t.code, "title": t.title} for t in threats]}
+        data = {
+            "edition": ed.key,
+            "code": item.code,
+            "module": item.module_code,
+            "title": item.title,
+            "level": item.level,
+            "responsible": item.responsible,
+            "co_assignees": item.co_assignees,
+            "cia": "".join(
+                f for f, on in (("C", item.confidentiality), ("I", item.integrity), ("A", item.availability)) if on
+            ),
+            "lifecycle": item.lifecycle,
+            "text": item.text,
+            "threats": [{"code": t.code, "title": t.title} for t in threats],
+        }
     if json_out:
         print_json(data)
         return
     print(f"{data['code']}: {data['title']}")
-    print(f"level {data['level']} · responsible {data['responsible'] or '-'} · CIA {data['cia'] or '-'}"
-          f" · lifecycle {data['lifecycle'] or '-'} · {ed.standard} {data['edition']}")
+    print(
+        f"level {data['level']} · responsible {data['responsible'] or '-'} · CIA {data['cia'] or '-'}"
+        f" · lifecycle {data['lifecycle'] or '-'} · {ed.standard} {data['edition']}"
+    )
     if data["co_assignees"]:
         print("co-assignees: " + ", ".join(data["co_assignees"]))
     print("\n" + data["text"] + "\n")
@@ -111,7 +162,9 @@ def show(
 def import_(
     ctx: typer.Context,
     path: Path = typer.Argument(..., help="Catalogue file"),
-    fmt: str | None = typer.Option(None, "--format", "-f", help="native, api-v2, ciso, flat2024, oscal (default: detect)"),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", help="native, api-v2, ciso, flat2024, oscal (default: detect)"
+    ),
     key: str | None = typer.Option(None, "--key", help="Edition key to load it under (default: from the file)"),
     json_out: bool = JSON,
 ) -> None:
@@ -125,7 +178,7 @@ def import_(
         cat.edition.sha256 = ""
     db = state(ctx).db()
     with db.session() as s:
-        existed = s.scalar(queries.select(m.Edition.id).where(m.Edition.key == cat.edition.key)) is not None
+        existed = s.scalar(select(m.Edition.id).where(m.Edition.key == cat.edition.key)) is not None
         load_edition(s, cat)
         s.commit()
     c = cat.counts()
@@ -135,8 +188,10 @@ def import_(
     elif existed:
         print(f"{cat.edition.standard} {cat.edition.key} is already loaded with the same content; nothing changed.")
     else:
-        print(f"loaded {cat.edition.standard} {cat.edition.key}: {c['modules']} modules, {c['measures']} measures "
-              f"({c['basic']} basic, {c['standard']} standard, {c['high']} high)")
+        print(
+            f"loaded {cat.edition.standard} {cat.edition.key}: {c['modules']} modules, {c['measures']} measures "
+            f"({c['basic']} basic, {c['standard']} standard, {c['high']} high)"
+        )
 
 
 @app.command()
@@ -155,11 +210,15 @@ def diff(
     if json_out:
         print_json(d.as_dict())
         return
-    print(f"{old} → {new}: {len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed, "
-          f"{d.unchanged} unchanged")
+    print(
+        f"{old} → {new}: {len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed, "
+        f"{d.unchanged} unchanged"
+    )
     for title, items in (("Added", d.added), ("Removed", d.removed)):
         if items:
-            src = [{"code": c.code, "level": (c.new or c.old)["level"], "title": (c.new or c.old)["title"]} for c in items]
+            src = [
+                {"code": c.code, "level": (c.new or c.old)["level"], "title": (c.new or c.old)["title"]} for c in items
+            ]
             print()
             print_table(src, [("code", "Measure"), ("level", "Level"), ("title", "Title")], title=title)
     if d.changed:

@@ -30,5 +30,7 @@ def demo(
     if json_out:
         print_json({**result.__dict__, "seconds": round(elapsed, 2)})
     else:
-        print(f"demo data: {result.municipalities} municipalities, {result.statuses} statuses, "
-              f"{result.history} history rows over {result.quarters[0]}–{result.quarters[-1]} ({elapsed:.1f} s)")
+        print(
+            f"demo data: {result.municipalities} municipalities, {result.statuses} statuses, "
+            f"{result.history} history rows over {result.quarters[0]}–{result.quarters[-1]} ({elapsed:.1f} s)"
+        )

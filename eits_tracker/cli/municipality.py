@@ -16,8 +16,15 @@ APPROACH_NAMES = {"basic": "põhiturve (basic)", "standard": "standardturve (bas
 
 def _brief(s, mu: m.Municipality) -> dict:  # type: ignore[no-untyped-def]
     edition = s.get(m.Edition, mu.edition_id) if mu.edition_id else None
-    return {"ehak_code": mu.ehak_code, "name": mu.name, "kind": mu.kind, "county": mu.county,
-            "population": mu.population, "edition": edition.key if edition else None, "approach": mu.approach}
+    return {
+        "ehak_code": mu.ehak_code,
+        "name": mu.name,
+        "kind": mu.kind,
+        "county": mu.county,
+        "population": mu.population,
+        "edition": edition.key if edition else None,
+        "approach": mu.approach,
+    }
 
 
 @app.command("list")
@@ -33,13 +40,25 @@ def list_(
     if json_out:
         print_json(rows)
         return
-    print_table(rows, [("ehak_code", "EHAK"), ("name", "Name"), ("kind", "Kind"), ("county", "County"),
-                       ("population", "Population"), ("edition", "Edition"), ("approach", "Approach")],
-                title=f"{len(rows)} municipalities")
+    print_table(
+        rows,
+        [
+            ("ehak_code", "EHAK"),
+            ("name", "Name"),
+            ("kind", "Kind"),
+            ("county", "County"),
+            ("population", "Population"),
+            ("edition", "Edition"),
+            ("approach", "Approach"),
+        ],
+        title=f"{len(rows)} municipalities",
+    )
 
 
 @app.command()
-def show(ctx: typer.Context, municipality: str = typer.Argument(..., help="EHAK code or name"), json_out: bool = JSON) -> None:
+def show(
+    ctx: typer.Context, municipality: str = typer.Argument(..., help="EHAK code or name"), json_out: bool = JSON
+) -> None:
     """One municipality: edition, approach, modules in scope, exclusions, target objects, status counts."""
     db = state(ctx).db()
     with db.session() as s:
@@ -71,9 +90,11 @@ def show(ctx: typer.Context, municipality: str = typer.Argument(..., help="EHAK 
     for o in data["excluded_modules"]:
         print(f"  excluded {o['module']}: {o['reason']}")
     print("target objects: " + "; ".join(f"{t['name']} ({t['kind']})" for t in data["target_objects"]))
-    print(f"{data['measures_in_scope']} measures in applicable modules: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-          + (f"; {data['needs_review']} need review after an edition change" if data["needs_review"] else ""))
+    print(
+        f"{data['measures_in_scope']} measures in applicable modules: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + (f"; {data['needs_review']} need review after an edition change" if data["needs_review"] else "")
+    )
 
 
 @app.command("set-approach")

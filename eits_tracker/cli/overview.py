@@ -34,8 +34,12 @@ def overview(ctx: typer.Context) -> None:
             ).all()
         )
         n_hist = s.scalar(select(func.count()).select_from(m.StatusHistory))
-        print(f"\n{n_muni} municipalities; recorded statuses: "
-              + (", ".join(f"{k} {v}" for k, v in sorted(per_status.items())) or "none yet")
-              + f"; {n_hist} history rows.")
-        print("\nNext: 'eits-tracker municipality list', 'eits-tracker status show Tartu', "
-              "'eits-tracker catalog list', 'eits-tracker --help'.")
+        print(
+            f"\n{n_muni} municipalities; recorded statuses: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(per_status.items())) or "none yet")
+            + f"; {n_hist} history rows."
+        )
+        print(
+            "\nNext: 'eits-tracker municipality list', 'eits-tracker status show 0793', "
+            "'eits-tracker catalog list', 'eits-tracker --help'."
+        )

@@ -13,8 +13,9 @@ from eits_tracker.tracking import municipalities as munis
 from eits_tracker.tracking import statuses
 from eits_tracker.tracking.vocab import label
 
-app = typer.Typer(help="Implementation statuses: set, show, history, spreadsheets, edition migration.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Implementation statuses: set, show, history, spreadsheets, edition migration.", no_args_is_help=True
+)
 JSON = typer.Option(False, "--json", help="Print JSON for scripts")
 MUNI = typer.Argument(..., help="EHAK code or name, e.g. 0793 or Tartu")
 
@@ -24,11 +25,16 @@ def set_(
     ctx: typer.Context,
     municipality: str = MUNI,
     measure: str = typer.Argument(..., help="Measure code, e.g. ORP.4.M1"),
-    status: str = typer.Argument(..., help="implemented, partial, not_implemented, not_applicable, risk_accepted, "
-                                           "not_assessed (Estonian labels and R/O/E/P/A work too)"),
+    status: str = typer.Argument(
+        ...,
+        help="implemented, partial, not_implemented, not_applicable, risk_accepted, "
+        "not_assessed (Estonian labels and R/O/E/P/A work too)",
+    ),
     target: str | None = typer.Option(None, "--target", help="Target object (default: the whole organisation)"),
     note: str | None = typer.Option(None, "--note"),
-    justification: str | None = typer.Option(None, "--justification", help="Required for not_applicable and risk_accepted"),
+    justification: str | None = typer.Option(
+        None, "--justification", help="Required for not_applicable and risk_accepted"
+    ),
     approved_by: str | None = typer.Option(None, "--approved-by", help="Who accepted the risk"),
     approval_date: str | None = typer.Option(None, "--approval-date", help="YYYY-MM-DD"),
     decision: str | None = typer.Option(None, "--decision", help="Decision reference, e.g. the municipal order"),
@@ -41,8 +47,9 @@ def set_(
     cost: str | None = typer.Option(None, "--cost", help="Estimated cost in EUR"),
     next_review: str | None = typer.Option(None, "--next-review", help="YYYY-MM-DD"),
     evidence: list[str] | None = typer.Option(None, "--evidence", help="Evidence reference (repeatable)"),
-    expected_version: int | None = typer.Option(None, "--expected-version",
-                                                help="Refuse if the status changed since this version"),
+    expected_version: int | None = typer.Option(
+        None, "--expected-version", help="Refuse if the status changed since this version"
+    ),
     json_out: bool = JSON,
 ) -> None:
     """Set a status (and its fields) for one measure; a history row records the change."""
@@ -50,11 +57,28 @@ def set_(
     with db.session() as s:
         mu = munis.find_municipality(s, municipality)
         change = statuses.set_status(
-            s, municipality=mu, measure_code=measure, status=status, actor=db.actor, target=target, source="cli",
-            expected_version=expected_version, risk_acceptance_basic=db.settings.risk_acceptance_basic,
-            note=note, justification=justification, approved_by=approved_by, approval_date=approval_date,
-            decision_ref=decision, review_date=review_date, owner=owner, due_date=due, implementation=implementation,
-            remaining=remaining, priority=priority, cost_eur=cost, next_review=next_review,
+            s,
+            municipality=mu,
+            measure_code=measure,
+            status=status,
+            actor=db.actor,
+            target=target,
+            source="cli",
+            expected_version=expected_version,
+            risk_acceptance_basic=db.settings.risk_acceptance_basic,
+            note=note,
+            justification=justification,
+            approved_by=approved_by,
+            approval_date=approval_date,
+            decision_ref=decision,
+            review_date=review_date,
+            owner=owner,
+            due_date=due,
+            implementation=implementation,
+            remaining=remaining,
+            priority=priority,
+            cost_eur=cost,
+            next_review=next_review,
             evidence=list(evidence) if evidence else None,
         )
         s.commit()
@@ -62,13 +86,23 @@ def set_(
     for w in change.warnings:
         err(f"Warning: {w}")
     if json_out:
-        print_json({"municipality": mu.name, "measure": measure.upper(), "status": row.status, "version": row.version,
-                    "changed": hist is not None, "old_status": hist.old_status if hist else row.status,
-                    "warnings": change.warnings})
+        print_json(
+            {
+                "municipality": mu.name,
+                "measure": measure.upper(),
+                "status": row.status,
+                "version": row.version,
+                "changed": hist is not None,
+                "old_status": hist.old_status if hist else row.status,
+                "warnings": change.warnings,
+            }
+        )
     elif hist is None:
         print(f"{mu.name} {measure.upper()}: already {row.status}; nothing changed")
     else:
-        print(f"{mu.name} {measure.upper()}: {hist.old_status or 'not_assessed'} → {row.status} (version {row.version})")
+        print(
+            f"{mu.name} {measure.upper()}: {hist.old_status or 'not_assessed'} → {row.status} (version {row.version})"
+        )
 
 
 @app.command()
@@ -96,16 +130,38 @@ def show(
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status] = counts.get(r.status, 0) + 1
-    table = [{"code": r.code, "level": r.level, "status": label(r.status, lang) + (" ⚑" if r.needs_review else ""),
-              "owner": r.owner, "due": r.due_date, "kov": r.priority_kov, "title": r.title} for r in rows]
-    print_table(table, [("code", "Measure"), ("level", "Level"), ("kov", "KOV"), ("status", "Status"),
-                        ("owner", "Owner"), ("due", "Due"), ("title", "Title")],
-                title=f"{mu.name}: {len(rows)} measures" + (f" in {module.upper()}" if module else ""))
+    table = [
+        {
+            "code": r.code,
+            "level": r.level,
+            "status": label(r.status, lang) + (" ⚑" if r.needs_review else ""),
+            "owner": r.owner,
+            "due": r.due_date,
+            "kov": r.priority_kov,
+            "title": r.title,
+        }
+        for r in rows
+    ]
+    print_table(
+        table,
+        [
+            ("code", "Measure"),
+            ("level", "Level"),
+            ("kov", "KOV"),
+            ("status", "Status"),
+            ("owner", "Owner"),
+            ("due", "Due"),
+            ("title", "Title"),
+        ],
+        title=f"{mu.name}: {len(rows)} measures" + (f" in {module.upper()}" if module else ""),
+    )
     print(", ".join(f"{label(k, lang)} {v}" for k, v in sorted(counts.items())))
 
 
 @app.command()
-def history(ctx: typer.Context, municipality: str = MUNI, measure: str = typer.Argument(...), json_out: bool = JSON) -> None:
+def history(
+    ctx: typer.Context, municipality: str = MUNI, measure: str = typer.Argument(...), json_out: bool = JSON
+) -> None:
     """Every change of one measure's status, oldest first (times in Europe/Tallinn)."""
     db = state(ctx).db()
     with db.session() as s:
@@ -113,18 +169,48 @@ def history(ctx: typer.Context, municipality: str = MUNI, measure: str = typer.A
         rows = statuses.history(s, mu, measure)
     tz = db.settings.timezone
     if json_out:
-        print_json([{"changed_at": h.changed_at, "changed_by": h.changed_by, "source": h.source,
-                     "edition": h.edition_key, "old_status": h.old_status, "new_status": h.new_status,
-                     "note": h.note, "changes": h.changes} for h in rows])
+        print_json(
+            [
+                {
+                    "changed_at": h.changed_at,
+                    "changed_by": h.changed_by,
+                    "source": h.source,
+                    "edition": h.edition_key,
+                    "old_status": h.old_status,
+                    "new_status": h.new_status,
+                    "note": h.note,
+                    "changes": h.changes,
+                }
+                for h in rows
+            ]
+        )
         return
     if not rows:
         print(f"{mu.name} {measure.upper()}: no changes recorded (not assessed)")
         return
-    table = [{"when": show_time(h.changed_at, tz), "who": h.changed_by, "source": h.source,
-              "change": f"{h.old_status or '—'} → {h.new_status}",
-              "fields": ", ".join(k for k in h.changes if k != "note"), "note": h.note} for h in rows]
-    print_table(table, [("when", "When (Tallinn)"), ("who", "Who"), ("source", "Source"), ("change", "Status"),
-                        ("fields", "Fields changed"), ("note", "Note")], title=f"{mu.name} {measure.upper()}")
+    table = [
+        {
+            "when": show_time(h.changed_at, tz),
+            "who": h.changed_by,
+            "source": h.source,
+            "change": f"{h.old_status or '—'} → {h.new_status}",
+            "fields": ", ".join(k for k in h.changes if k != "note"),
+            "note": h.note,
+        }
+        for h in rows
+    ]
+    print_table(
+        table,
+        [
+            ("when", "When (Tallinn)"),
+            ("who", "Who"),
+            ("source", "Source"),
+            ("change", "Status"),
+            ("fields", "Fields changed"),
+            ("note", "Note"),
+        ],
+        title=f"{mu.name} {measure.upper()}",
+    )
 
 
 @app.command()
@@ -151,20 +237,25 @@ def export(
 
 
 @app.command("import")
-def import_(ctx: typer.Context, path: Path = typer.Argument(..., help="Filled-in .csv or .xlsx"), json_out: bool = JSON) -> None:
+def import_(
+    ctx: typer.Context, path: Path = typer.Argument(..., help="Filled-in .csv or .xlsx"), json_out: bool = JSON
+) -> None:
     """Apply a filled-in spreadsheet: all rows or, if any row is wrong, none."""
     from eits_tracker.tracking import spreadsheet
 
     db = state(ctx).db()
     with db.session() as s:
-        result = spreadsheet.import_file(s, path, actor=db.actor,
-                                         risk_acceptance_basic=db.settings.risk_acceptance_basic)
+        result = spreadsheet.import_file(
+            s, path, actor=db.actor, risk_acceptance_basic=db.settings.risk_acceptance_basic
+        )
         s.commit()
     if json_out:
         print_json(result.__dict__)
     else:
-        print(f"imported {path.name}: {result.rows} rows, {result.changed} changed, {result.unchanged} unchanged, "
-              f"{result.municipalities} municipalit{'y' if result.municipalities == 1 else 'ies'}")
+        print(
+            f"imported {path.name}: {result.rows} rows, {result.changed} changed, {result.unchanged} unchanged, "
+            f"{result.municipalities} municipalit{'y' if result.municipalities == 1 else 'ies'}"
+        )
 
 
 @app.command()
@@ -201,5 +292,7 @@ def migrate(
         if r.skipped:
             print(f"{r.municipality}: already on {r.to_key}")
         else:
-            print(f"{r.municipality}: {r.from_key} → {r.to_key}: {r.kept} kept, {r.flagged} flagged for review, "
-                  f"{r.archived} archived, {r.added} new measures not assessed")
+            print(
+                f"{r.municipality}: {r.from_key} → {r.to_key}: {r.kept} kept, {r.flagged} flagged for review, "
+                f"{r.archived} archived, {r.added} new measures not assessed"
+            )

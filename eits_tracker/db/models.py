@@ -82,7 +82,10 @@ class Module(SQLModel, table=True):
 
 
 class Measure(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("edition_id", "code"), Index("ix_measure_edition_module", "edition_id", "module_code"))
+    __table_args__ = (
+        UniqueConstraint("edition_id", "code"),
+        Index("ix_measure_edition_module", "edition_id", "module_code"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     edition_id: int = Field(foreign_key="edition.id")
     module_id: int = Field(foreign_key="module.id", index=True)

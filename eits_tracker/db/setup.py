@@ -84,7 +84,9 @@ def ensure_reference_data(db: Database, *, progress: Progress | None = None) -> 
             cat = native.read(path)
             load_edition(session, cat)
             c = cat.counts()
-            said.append(f"loaded {cat.edition.standard} {cat.edition.key}: {c['modules']} modules, {c['measures']} measures")
+            said.append(
+                f"loaded {cat.edition.standard} {cat.edition.key}: {c['modules']} modules, {c['measures']} measures"
+            )
         session.commit()
         if not session.scalar(select(func.count()).select_from(m.Municipality)):
             if progress:
@@ -127,6 +129,15 @@ def _insert_municipalities(session: Session) -> int:
     ids = conn.execute(select(m.Municipality.id)).scalars().all()
     conn.execute(
         insert(m.TargetObject),
-        [{"municipality_id": i, "name": "Kogu organisatsioon", "kind": "organisation", "is_default": True, "description": ""} for i in ids],
+        [
+            {
+                "municipality_id": i,
+                "name": "Kogu organisatsioon",
+                "kind": "organisation",
+                "is_default": True,
+                "description": "",
+            }
+            for i in ids
+        ],
     )
     return len(rows)

@@ -27,14 +27,28 @@ from eits_tracker.errors import ValidationError
 from eits_tracker.timeutil import TALLINN
 from eits_tracker.tracking import municipalities as munis
 
-OWNERS = ["Infoturbejuht", "IT-juht", "Vallasekretär", "Linnasekretär", "Kantselei juhataja", "IT-spetsialist",
-          "Personalijuht", "Haldusjuht", "Andmekaitsespetsialist"]
-NA_REASONS = ["Vallal pole oma serveriruumi; teenus on pilves.", "Seda süsteemi asutuses ei kasutata.",
-              "Teenus on sisse ostetud; nõue on lepingus teenuseosutajal."]
-EXCLUSIONS = {"APP.EE.1": "Omavalitsus ei paku ise X-tee andmeteenuseid.",
-              "SYS.1.5": "Virtualiseerimist ei kasutata; serverid on teenusepakkuja juures.",
-              "NET.2.1": "Asutusel puudub oma WLAN; kasutatakse mobiilset internetti.",
-              "INF.5": "Eraldi tehnikaruumi pole, seadmed asuvad teenusepakkuja andmekeskuses."}
+OWNERS = [
+    "Infoturbejuht",
+    "IT-juht",
+    "Vallasekretär",
+    "Linnasekretär",
+    "Kantselei juhataja",
+    "IT-spetsialist",
+    "Personalijuht",
+    "Haldusjuht",
+    "Andmekaitsespetsialist",
+]
+NA_REASONS = [
+    "Vallal pole oma serveriruumi; teenus on pilves.",
+    "Seda süsteemi asutuses ei kasutata.",
+    "Teenus on sisse ostetud; nõue on lepingus teenuseosutajal.",
+]
+EXCLUSIONS = {
+    "APP.EE.1": "Omavalitsus ei paku ise X-tee andmeteenuseid.",
+    "SYS.1.5": "Virtualiseerimist ei kasutata; serverid on teenusepakkuja juures.",
+    "NET.2.1": "Asutusel puudub oma WLAN; kasutatakse mobiilset internetti.",
+    "INF.5": "Eraldi tehnikaruumi pole, seadmed asuvad teenusepakkuja andmekeskuses.",
+}
 
 
 @dataclass
@@ -108,12 +122,25 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
             final = events[-1][1]
             row = _status_row(rng, target.id, mid, level, final, len(events), changes[-1]["changed_at"], actor, end)  # type: ignore[arg-type]
             statuses.append(row)
-            pending_history.append((len(statuses) - 1, [
-                {**c, "municipality_id": mu.id, "target_object_id": target.id, "measure_code": code,
-                 "edition_key": edition.key, "changed_by": actor, "source": "demo",
-                 "note": row["note"] if c is changes[-1] else "", "changes": {}}
-                for c in changes
-            ]))
+            pending_history.append(
+                (
+                    len(statuses) - 1,
+                    [
+                        {
+                            **c,
+                            "municipality_id": mu.id,
+                            "target_object_id": target.id,
+                            "measure_code": code,
+                            "edition_key": edition.key,
+                            "changed_by": actor,
+                            "source": "demo",
+                            "note": row["note"] if c is changes[-1] else "",
+                            "changes": {},
+                        }
+                        for c in changes
+                    ],
+                )
+            )
 
     if statuses:
         conn.execute(insert(m.MeasureStatus), statuses)
@@ -165,27 +192,64 @@ def _measure_events(rng: random.Random, level: str, pace: float, first_q: int, a
     return events
 
 
-def _status_row(rng: random.Random, target_id: int, measure_id: int, level: str, status: str, n_changes: int,
-                at: datetime, actor: str, end: date) -> dict[str, Any]:
+def _status_row(
+    rng: random.Random,
+    target_id: int,
+    measure_id: int,
+    level: str,
+    status: str,
+    n_changes: int,
+    at: datetime,
+    actor: str,
+    end: date,
+) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "target_object_id": target_id, "measure_id": measure_id, "status": status, "justification": "",
-        "approved_by": "", "approval_date": None, "decision_ref": "", "review_date": None, "owner": "",
-        "due_date": None, "implementation": "", "remaining": "", "priority": "", "cost_eur": None,
-        "next_review": None, "note": "", "evidence": [], "needs_review": False, "review_reason": "",
-        "archived": False, "version": n_changes, "updated_by": actor, "updated_at": at,
+        "target_object_id": target_id,
+        "measure_id": measure_id,
+        "status": status,
+        "justification": "",
+        "approved_by": "",
+        "approval_date": None,
+        "decision_ref": "",
+        "review_date": None,
+        "owner": "",
+        "due_date": None,
+        "implementation": "",
+        "remaining": "",
+        "priority": "",
+        "cost_eur": None,
+        "next_review": None,
+        "note": "",
+        "evidence": [],
+        "needs_review": False,
+        "review_reason": "",
+        "archived": False,
+        "version": n_changes,
+        "updated_by": actor,
+        "updated_at": at,
     }
     if status == "not_applicable":
         row["justification"] = rng.choice(NA_REASONS)
     elif status == "risk_accepted":
         approved = at.date()
-        row.update(justification="Risk on väike ja meetme kulu ebaproportsionaalne.", approved_by="Vallavanem",
-                   approval_date=approved, decision_ref=f"Korraldus nr {rng.randrange(1, 400)}",
-                   review_date=approved + timedelta(days=365))
+        row.update(
+            justification="Risk on väike ja meetme kulu ebaproportsionaalne.",
+            approved_by="Vallavanem",
+            approval_date=approved,
+            decision_ref=f"Korraldus nr {rng.randrange(1, 400)}",
+            review_date=approved + timedelta(days=365),
+        )
     elif status in ("partial", "not_implemented"):
-        row.update(owner=rng.choice(OWNERS), due_date=end + timedelta(days=rng.randrange(30, 400)),
-                   priority=rng.choice(["P1", "P2", "P2", "P3"]),
-                   remaining="Dokumenteerida ja juurutada." if status == "partial" else "Alustamata.")
+        row.update(
+            owner=rng.choice(OWNERS),
+            due_date=end + timedelta(days=rng.randrange(30, 400)),
+            priority=rng.choice(["P1", "P2", "P2", "P3"]),
+            remaining="Dokumenteerida ja juurutada." if status == "partial" else "Alustamata.",
+        )
     else:
-        row.update(owner=rng.choice(OWNERS), implementation="Rakendatud ja dokumenteeritud.",
-                   next_review=end + timedelta(days=rng.randrange(90, 365)))
+        row.update(
+            owner=rng.choice(OWNERS),
+            implementation="Rakendatud ja dokumenteeritud.",
+            next_review=end + timedelta(days=rng.randrange(90, 365)),
+        )
     return row

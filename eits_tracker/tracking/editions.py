@@ -39,16 +39,18 @@ def migrate_municipality(
     if current.id == to.id:
         return MigrationResult(muni.name, current.key, to.key, 0, 0, 0, 0, skipped=True)
     if current.standard != to.standard:
-        raise ValidationError(f"{muni.name} works on {current.standard}; {to.key} is {to.standard}, not an edition of it.")
-    if (to.year or 0) < (current.year or 0):
         raise ValidationError(
-            f"{muni.name} is on {current.key}; moving back to the older {to.key} is not supported."
+            f"{muni.name} works on {current.standard}; {to.key} is {to.standard}, not an edition of it."
         )
+    if (to.year or 0) < (current.year or 0):
+        raise ValidationError(f"{muni.name} is on {current.key}; moving back to the older {to.key} is not supported.")
     diff = diff or diff_editions(session, current, to)
     new_ids = {c.code: c.new["id"] for c in diff.changed + diff.added}
     changed = {c.code: c for c in diff.changed}
     removed = {c.code for c in diff.removed}
-    new_measure_ids = dict(session.execute(select(m.Measure.code, m.Measure.id).where(m.Measure.edition_id == to.id)).all())
+    new_measure_ids = dict(
+        session.execute(select(m.Measure.code, m.Measure.id).where(m.Measure.edition_id == to.id)).all()
+    )
     new_ids.update(new_measure_ids)
 
     target_ids = [t.id for t in munis.targets(session, muni)]

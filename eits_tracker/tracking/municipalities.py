@@ -13,8 +13,13 @@ from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.timeutil import utcnow
 
 APPROACHES = {"basic": ("basic",), "standard": ("basic", "standard")}
-APPROACH_ALIASES = {"basic": "basic", "põhiturve": "basic", "pohiturve": "basic", "standard": "standard",
-                    "standardturve": "standard"}
+APPROACH_ALIASES = {
+    "basic": "basic",
+    "põhiturve": "basic",
+    "pohiturve": "basic",
+    "standard": "standard",
+    "standardturve": "standard",
+}
 DEFAULT_PROFILE = "kov"
 
 
@@ -43,12 +48,15 @@ def find_municipality(session: Session, query: str) -> m.Municipality:
     if len(prefix) == 1:
         return prefix[0]
     candidates = prefix or [
-        mu for name in difflib.get_close_matches(fq, [_fold(mu.name) for mu in munis], n=3, cutoff=0.5)
-        for mu in munis if _fold(mu.name) == name
+        mu
+        for name in difflib.get_close_matches(fq, [_fold(mu.name) for mu in munis], n=3, cutoff=0.5)
+        for mu in munis
+        if _fold(mu.name) == name
     ]
     hint = ", ".join(f"{mu.name} ({mu.ehak_code})" for mu in candidates[:5])
     raise NotFoundError(
-        f"no municipality {query!r}" + (f"; did you mean: {hint}?" if hint else ". List them with 'eits-tracker municipality list'.")
+        f"no municipality {query!r}"
+        + (f"; did you mean: {hint}?" if hint else ". List them with 'eits-tracker municipality list'.")
     )
 
 
@@ -122,9 +130,13 @@ def set_module_applicability(
     code = module_code.strip().upper()
     exists = session.scalar(select(m.Module.id).where(m.Module.edition_id == edition.id, m.Module.code == code))
     if exists is None:
-        raise NotFoundError(f"module {module_code!r} is not in E-ITS {edition.key}; see 'eits-tracker catalog list --modules'.")
+        raise NotFoundError(
+            f"module {module_code!r} is not in E-ITS {edition.key}; see 'eits-tracker catalog list --modules'."
+        )
     if not applicable and not reason.strip():
-        raise ValidationError(f"excluding {code} needs a reason (--reason), e.g. 'no industrial IT in the municipality'.")
+        raise ValidationError(
+            f"excluding {code} needs a reason (--reason), e.g. 'no industrial IT in the municipality'."
+        )
     row = session.scalars(
         select(m.ModuleApplicability).where(
             m.ModuleApplicability.municipality_id == muni.id, m.ModuleApplicability.module_code == code
@@ -145,7 +157,9 @@ def default_target(session: Session, muni: m.Municipality) -> m.TargetObject:
         select(m.TargetObject).where(m.TargetObject.municipality_id == muni.id, m.TargetObject.is_default)
     ).first()
     if target is None:  # every municipality gets one; repair rather than fail
-        target = m.TargetObject(municipality_id=muni.id, name="Kogu organisatsioon", kind="organisation", is_default=True)  # type: ignore[arg-type]
+        target = m.TargetObject(
+            municipality_id=muni.id, name="Kogu organisatsioon", kind="organisation", is_default=True
+        )  # type: ignore[arg-type]
         session.add(target)
         session.flush()
     return target

@@ -26,8 +26,19 @@ from eits_tracker.tracking.statuses import EDITABLE, set_status
 from eits_tracker.tracking.vocab import LABELS, LETTERS, STATUSES, parse_status
 
 COLUMNS = [
-    "ehak_code", "municipality", "target", "measure", "module", "level", "title",
-    "status", "status_et", "letter", *EDITABLE.keys(), "needs_review", "version",
+    "ehak_code",
+    "municipality",
+    "target",
+    "measure",
+    "module",
+    "level",
+    "title",
+    "status",
+    "status_et",
+    "letter",
+    *EDITABLE.keys(),
+    "needs_review",
+    "version",
 ]
 REQUIRED = ("measure", "status")
 READ_ONLY = {"module", "level", "title", "status_et", "letter", "needs_review"}
@@ -49,7 +60,8 @@ def export_rows(session: Session, municipalities: list[m.Municipality]) -> list[
             (r.target_object_id, r.measure_id): r
             for r in session.scalars(
                 select(m.MeasureStatus).where(
-                    m.MeasureStatus.target_object_id.in_(tids), m.MeasureStatus.archived == False  # type: ignore[attr-defined]  # noqa: E712
+                    m.MeasureStatus.target_object_id.in_(tids),
+                    m.MeasureStatus.archived == False,  # type: ignore[attr-defined]  # noqa: E712
                 )
             )
         }
@@ -61,9 +73,15 @@ def export_rows(session: Session, municipalities: list[m.Municipality]) -> list[
                 st = rows.get((target.id, measure.id))
                 status = st.status if st else "not_assessed"
                 row: dict[str, Any] = {
-                    "ehak_code": mu.ehak_code, "municipality": mu.name, "target": target.name,
-                    "measure": measure.code, "module": measure.module_code, "level": measure.level,
-                    "title": measure.title, "status": status, "status_et": LABELS["et"][status],
+                    "ehak_code": mu.ehak_code,
+                    "municipality": mu.name,
+                    "target": target.name,
+                    "measure": measure.code,
+                    "module": measure.module_code,
+                    "level": measure.level,
+                    "title": measure.title,
+                    "status": status,
+                    "status_et": LABELS["et"][status],
                     "letter": LETTERS[status],
                 }
                 for name, kind_ in EDITABLE.items():
@@ -209,9 +227,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def import_file(
-    session: Session, path: Path, *, actor: str, risk_acceptance_basic: str = "refuse"
-) -> ImportResult:
+def import_file(session: Session, path: Path, *, actor: str, risk_acceptance_basic: str = "refuse") -> ImportResult:
     """Apply a filled-in spreadsheet; all or nothing. The caller commits."""
     header, rows = read_table(path)
     problems: list[str] = []
@@ -246,8 +262,10 @@ def import_file(
         try:
             parse_status(values.get("status", ""), where="status")
         except EitsError:
-            problems.append(f"row {number}, column status: unknown status {values.get('status')!r}; "
-                            f"use one of {', '.join(STATUSES)}")
+            problems.append(
+                f"row {number}, column status: unknown status {values.get('status')!r}; "
+                f"use one of {', '.join(STATUSES)}"
+            )
             continue
         key = (mu.ehak_code, values.get("target", "").casefold(), values.get("measure", "").upper())
         if key in seen:
@@ -264,10 +282,17 @@ def import_file(
         try:
             with session.begin_nested():
                 result = set_status(
-                    session, municipality=mu, measure_code=values.get("measure", ""), status=values["status"],
-                    actor=actor, target=values.get("target") or None, source="import",
-                    expected_version=expected, risk_acceptance_basic=risk_acceptance_basic,
-                    history_note=f"imported from {path.name} row {number}", **fields,
+                    session,
+                    municipality=mu,
+                    measure_code=values.get("measure", ""),
+                    status=values["status"],
+                    actor=actor,
+                    target=values.get("target") or None,
+                    source="import",
+                    expected_version=expected,
+                    risk_acceptance_basic=risk_acceptance_basic,
+                    history_note=f"imported from {path.name} row {number}",
+                    **fields,
                 )
         except EitsError as exc:
             problems.append(f"row {number}, column {_column_of(exc.message)}: {exc.message}")

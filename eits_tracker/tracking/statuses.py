@@ -66,7 +66,9 @@ class StatusChange:
 
 def find_measure(session: Session, edition: m.Edition, code: str) -> m.Measure:
     code = code.strip().upper()
-    measure = session.scalars(select(m.Measure).where(m.Measure.edition_id == edition.id, m.Measure.code == code)).first()
+    measure = session.scalars(
+        select(m.Measure).where(m.Measure.edition_id == edition.id, m.Measure.code == code)
+    ).first()
     if measure is None:
         other = session.scalars(
             select(m.Edition.key).join(m.Measure, m.Measure.edition_id == m.Edition.id).where(m.Measure.code == code)
@@ -191,7 +193,7 @@ def _check_rules(measure: m.Measure, status: str, merged: dict[str, Any], basic_
             )
             if basic_policy != "warn":
                 raise ValidationError(
-                    text + ". Implement it, or set risk_acceptance_basic = \"warn\" in the settings if your "
+                    text + '. Implement it, or set risk_acceptance_basic = "warn" in the settings if your '
                     "security policy allows it."
                 )
             warnings.append(text + " (allowed by the setting risk_acceptance_basic = warn).")
@@ -252,8 +254,10 @@ def status_overview(
 ) -> list[MeasureRow]:
     """Every in-scope measure of the municipality's edition with its rolled-up status."""
     edition = munis.edition_of(session, municipality)
-    stmt = select(m.Measure, m.Module.kind).join(m.Module, m.Module.id == m.Measure.module_id).where(
-        m.Measure.edition_id == edition.id
+    stmt = (
+        select(m.Measure, m.Module.kind)
+        .join(m.Module, m.Module.id == m.Measure.module_id)
+        .where(m.Measure.edition_id == edition.id)
     )
     if module:
         code = module.strip().upper()
@@ -334,6 +338,8 @@ def status_detail(
     measure = find_measure(session, edition, measure_code)
     t = munis.find_target(session, municipality, target)
     row = session.scalars(
-        select(m.MeasureStatus).where(m.MeasureStatus.target_object_id == t.id, m.MeasureStatus.measure_id == measure.id)
+        select(m.MeasureStatus).where(
+            m.MeasureStatus.target_object_id == t.id, m.MeasureStatus.measure_id == measure.id
+        )
     ).first()
     return measure, row

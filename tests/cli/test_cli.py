@@ -92,7 +92,9 @@ def test_municipality_commands(cli) -> None:  # type: ignore[no-untyped-def]
     assert len(listed) == 79 and {x["kind"] for x in listed} == {"linn", "vald"}
     assert len(json.loads(cli("municipality", "list", "--county", "Tartu linn", "--json").out)) < 79
     assert cli("municipality", "set-approach", "Tartu linn", "standardturve").code == 0
-    assert cli("municipality", "exclude-module", "Tartu linn", "APP.EE.1", "--reason", "no own X-tee services").code == 0
+    assert (
+        cli("municipality", "exclude-module", "Tartu linn", "APP.EE.1", "--reason", "no own X-tee services").code == 0
+    )
     assert cli("municipality", "apply-module", "Tartu linn", "IND.2.1").code == 0
     shown = json.loads(cli("municipality", "show", "Tartu linn", "--json").out)
     assert shown["approach"] == "standard" and shown["ehak_code"] == "0793"
@@ -172,11 +174,21 @@ def test_installed_command_on_a_fresh_database(tmp_path: Path, backend: str) -> 
     assert "created the database schema" in first.stderr and "added 79 municipalities" in first.stderr
     assert "79 municipalities" in first.stdout and "2024" in first.stdout
     assert (tmp_path / "data" / "eits-tracker.sqlite3").is_file()
-    bad = subprocess.run([str(exe), "status", "set", "Nowhere", "ORP.4.M1", "implemented"],
-                         capture_output=True, text=True, env=env, timeout=120)
+    bad = subprocess.run(
+        [str(exe), "status", "set", "Nowhere", "ORP.4.M1", "implemented"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "no municipality 'Nowhere'" in bad.stderr and "Traceback" not in bad.stderr
-    unreachable = subprocess.run([str(exe), "--database-url", "postgresql://x@127.0.0.1:1/none", "db", "current"],
-                                 capture_output=True, text=True, env=env, timeout=120)
+    unreachable = subprocess.run(
+        [str(exe), "--database-url", "postgresql://x@127.0.0.1:1/none", "db", "current"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert unreachable.returncode == 2 and "cannot connect" in unreachable.stderr
 
 

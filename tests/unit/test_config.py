@@ -31,7 +31,7 @@ def test_broken_config_file_names_the_file() -> None:
     cfg = paths.config_file()
     cfg.parent.mkdir(parents=True)
     cfg.write_text("database_url = \n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="config.toml"):
+    with pytest.raises(ConfigError, match=r"config\.toml"):
         load_settings()
 
 

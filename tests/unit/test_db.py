@@ -49,8 +49,9 @@ def test_timestamps_are_stored_and_read_as_utc(db: Database) -> None:
     with db.session() as s:
         mu = munis.find_municipality(s, "Tartu linn")
         tallinn_time = datetime(2026, 6, 30, 23, 30, tzinfo=timezone(timedelta(hours=3)))
-        change = set_status(s, municipality=mu, measure_code="ISMS.1.M1", status="implemented", actor="t",
-                            changed_at=tallinn_time)
+        change = set_status(
+            s, municipality=mu, measure_code="ISMS.1.M1", status="implemented", actor="t", changed_at=tallinn_time
+        )
         s.commit()
         hid = change.history.id  # type: ignore[union-attr]
     with db.session() as s:
@@ -90,3 +91,20 @@ def test_a_database_from_a_newer_version_is_refused(db: Database, db_url: str) -
 def test_bad_database_urls_say_what_to_do(url: str, match: str) -> None:
     with pytest.raises(DatabaseError, match=match):
         open_database(load_settings(database_url=url))
+
+
+def test_an_older_database_is_upgraded_on_start_and_says_so(empty_db_url: str) -> None:
+    from alembic import command
+
+    from eits_tracker.db.engine import make_engine
+    from eits_tracker.db.migrate import alembic_config
+
+    engine = make_engine(empty_db_url)
+    command.upgrade(alembic_config(engine), "0001_initial")
+    assert current_revision(engine) == "0001_initial"
+    engine.dispose()
+    said: list[str] = []
+    db = open_database(load_settings(database_url=empty_db_url), progress=said.append)
+    assert said[0] == f"upgraded the database schema from 0001_initial to {head_revision()}"
+    assert current_revision(db.engine) == head_revision()
+    db.engine.dispose()

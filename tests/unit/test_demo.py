@@ -16,9 +16,12 @@ from eits_tracker.tracking.demo import generate, quarter_ends
 
 def _fingerprint(session: Session) -> str:
     rows = session.execute(
-        select(m.StatusHistory.measure_code, m.StatusHistory.municipality_id, m.StatusHistory.new_status,
-               m.StatusHistory.changed_at).order_by(m.StatusHistory.municipality_id, m.StatusHistory.measure_code,
-                                                    m.StatusHistory.changed_at)
+        select(
+            m.StatusHistory.measure_code,
+            m.StatusHistory.municipality_id,
+            m.StatusHistory.new_status,
+            m.StatusHistory.changed_at,
+        ).order_by(m.StatusHistory.municipality_id, m.StatusHistory.measure_code, m.StatusHistory.changed_at)
     ).all()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
@@ -37,18 +40,28 @@ def test_demo_is_deterministic_and_consistent(db: Database) -> None:
         assert result.statuses > 79 * 300 and result.history >= result.statuses
         first = _fingerprint(s)
         # Every municipality has some progress, and not all have the same.
-        per = s.execute(select(m.StatusHistory.municipality_id, func.count()).group_by(m.StatusHistory.municipality_id)).all()
+        per = s.execute(
+            select(m.StatusHistory.municipality_id, func.count()).group_by(m.StatusHistory.municipality_id)
+        ).all()
         assert len(per) == 79 and len({n for _, n in per}) > 40
         # The rules hold.
-        bad_na = s.scalar(select(func.count()).select_from(m.MeasureStatus).where(
-            m.MeasureStatus.status == "not_applicable", m.MeasureStatus.justification == ""))
-        basic_risk = s.scalar(select(func.count()).select_from(m.MeasureStatus).join(m.Measure).where(
-            m.MeasureStatus.status == "risk_accepted", m.Measure.level == "basic"))
+        bad_na = s.scalar(
+            select(func.count())
+            .select_from(m.MeasureStatus)
+            .where(m.MeasureStatus.status == "not_applicable", m.MeasureStatus.justification == "")
+        )
+        basic_risk = s.scalar(
+            select(func.count())
+            .select_from(m.MeasureStatus)
+            .join(m.Measure)
+            .where(m.MeasureStatus.status == "risk_accepted", m.Measure.level == "basic")
+        )
         assert bad_na == 0 and basic_risk == 0
         # The current status is the last history row of each status.
         last = s.execute(
-            select(m.StatusHistory.status_id, m.StatusHistory.new_status, m.StatusHistory.changed_at)
-            .order_by(m.StatusHistory.status_id, m.StatusHistory.changed_at)
+            select(m.StatusHistory.status_id, m.StatusHistory.new_status, m.StatusHistory.changed_at).order_by(
+                m.StatusHistory.status_id, m.StatusHistory.changed_at
+            )
         ).all()
         final = {sid: st for sid, st, _ in last}
         current = dict(s.execute(select(m.MeasureStatus.id, m.MeasureStatus.status)).all())
@@ -60,7 +73,9 @@ def test_demo_is_deterministic_and_consistent(db: Database) -> None:
     from eits_tracker.config import load_settings
     from eits_tracker.db.setup import open_database
 
-    other_url = str(db.engine.url).replace("eits.sqlite3", "other.sqlite3") if db.engine.dialect.name == "sqlite" else None
+    other_url = (
+        str(db.engine.url).replace("eits.sqlite3", "other.sqlite3") if db.engine.dialect.name == "sqlite" else None
+    )
     if other_url:
         other = open_database(load_settings(database_url=other_url))
         with other.session() as s2:

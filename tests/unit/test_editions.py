@@ -18,8 +18,11 @@ from eits_tracker.tracking.statuses import history, set_status, status_overview
 
 def test_diff_added_and_removed_match_the_raw_sources(session: Session, sources: Path) -> None:
     """Computed independently of the importers: the measure codes in the two raw files."""
-    old_codes = {ms["code"] for mod in json.loads((sources / "eits-2023/api-v2-modules-and-measures.json").read_text())
-                 for ms in mod["measures"]}
+    old_codes = {
+        ms["code"]
+        for mod in json.loads((sources / "eits-2023/api-v2-modules-and-measures.json").read_text())
+        for ms in mod["measures"]
+    }
     new_codes = {r["mid"] for r in json.loads((sources / "eits-2024/measures-flat.json").read_text())}
     d = diff_editions(session, find_edition(session, "2023"), find_edition(session, "2024"))
     assert {c.code for c in d.added} == new_codes - old_codes
@@ -65,7 +68,8 @@ def test_migration_keeps_flags_archives_and_adds(session: Session) -> None:
     h = history(session, mu, changed.code)
     assert [x.source for x in h] == ["cli", "migration"] and "review" in h[-1].note
     archived = session.scalars(
-        select(m.MeasureStatus).join(m.Measure, m.Measure.id == m.MeasureStatus.measure_id)
+        select(m.MeasureStatus)
+        .join(m.Measure, m.Measure.id == m.MeasureStatus.measure_id)
         .where(m.Measure.code == removed.code, m.MeasureStatus.archived)
     ).all()
     assert len(archived) == 1 and archived[0].status == "not_implemented"

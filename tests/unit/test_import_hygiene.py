@@ -7,17 +7,33 @@ import subprocess
 import sys
 
 DOMAIN = [
-    "eits_tracker.config", "eits_tracker.paths", "eits_tracker.errors", "eits_tracker.db.models",
-    "eits_tracker.db.setup", "eits_tracker.catalog.model", "eits_tracker.catalog.native", "eits_tracker.catalog.load",
-    "eits_tracker.catalog.diff", "eits_tracker.catalog.queries", "eits_tracker.catalog.importers",
-    "eits_tracker.catalog.oscal", "eits_tracker.tracking.statuses", "eits_tracker.tracking.editions",
-    "eits_tracker.tracking.spreadsheet", "eits_tracker.tracking.demo", "eits_tracker.cli",
+    "eits_tracker.config",
+    "eits_tracker.paths",
+    "eits_tracker.errors",
+    "eits_tracker.db.models",
+    "eits_tracker.db.setup",
+    "eits_tracker.catalog.model",
+    "eits_tracker.catalog.native",
+    "eits_tracker.catalog.load",
+    "eits_tracker.catalog.diff",
+    "eits_tracker.catalog.queries",
+    "eits_tracker.catalog.importers",
+    "eits_tracker.catalog.oscal",
+    "eits_tracker.tracking.statuses",
+    "eits_tracker.tracking.editions",
+    "eits_tracker.tracking.spreadsheet",
+    "eits_tracker.tracking.demo",
+    "eits_tracker.cli",
 ]
 
 
 def _modules_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys, json; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 

@@ -18,14 +18,31 @@ def test_checkout_finds_catalog() -> None:
 
 def test_built_wheel_carries_and_finds_the_catalogue(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     wheel = next(tmp_path.glob("eits_tracker-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
-        assert {"eits_tracker/_catalog/eits-2023.json", "eits_tracker/_catalog/eits-2024.json",
-                "eits_tracker/_catalog/municipalities.csv", "eits_tracker/_catalog/README.md"} <= names
+        assert {
+            "eits_tracker/_catalog/eits-2023.json",
+            "eits_tracker/_catalog/eits-2024.json",
+            "eits_tracker/_catalog/municipalities.csv",
+            "eits_tracker/_catalog/README.md",
+        } <= names
         assert "eits_tracker/db/migrations/versions/0001_initial_schema.py" in names
         zf.extractall(tmp_path / "site")
     # Run from the unpacked wheel, not the checkout: the catalogue and migrations come from the wheel.
@@ -34,7 +51,8 @@ def test_built_wheel_carries_and_finds_the_catalogue(tmp_path: Path) -> None:
         "import eits_tracker.paths as p, eits_tracker.db.migrate as mg;"
         "print(p.catalog_dir()); print(mg.MIGRATIONS)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "site")], check=True, capture_output=True,
-                         text=True, cwd=tmp_path).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "site")], check=True, capture_output=True, text=True, cwd=tmp_path
+    ).stdout.split()
     assert out[0] == str(tmp_path / "site" / "eits_tracker" / "_catalog")
     assert out[1].startswith(str(tmp_path / "site"))

@@ -74,12 +74,12 @@ def test_every_error_is_reported_and_nothing_is_imported(session: Session, tmp_p
     path = tmp_path / "bad.csv"
     path.write_text(
         "ehak_code,measure,status,justification,due_date\n"
-        "0668,ISMS.1.M1,implemented,,\n"          # fine on its own
-        "0668,ISMS.1.M999,implemented,,\n"        # unknown measure
-        "0668,ORP.4.M1,done,,\n"                  # unknown status
-        "0668,ORP.4.M2,not_applicable,,\n"        # missing justification
-        "9999,ORP.4.M3,implemented,,\n"           # unknown municipality
-        "0668,ORP.4.M4,partial,,31.12.2026\n",    # bad date
+        "0668,ISMS.1.M1,implemented,,\n"  # fine on its own
+        "0668,ISMS.1.M999,implemented,,\n"  # unknown measure
+        "0668,ORP.4.M1,done,,\n"  # unknown status
+        "0668,ORP.4.M2,not_applicable,,\n"  # missing justification
+        "9999,ORP.4.M3,implemented,,\n"  # unknown municipality
+        "0668,ORP.4.M4,partial,,31.12.2026\n",  # bad date
         encoding="utf-8",
     )
     before = _history_count(session)
@@ -110,7 +110,7 @@ def test_a_row_changed_since_the_export_is_a_conflict(session: Session, tmp_path
         w = csv.DictWriter(fh, fieldnames=spreadsheet.COLUMNS)
         w.writeheader()
         w.writerows(rows)
-    with pytest.raises(ImportFileError, match="row 2, column version: .*someone-else"):
+    with pytest.raises(ImportFileError, match=r"row 2, column version: .*someone-else"):
         spreadsheet.import_file(session, path, actor="t")
 
 
