@@ -243,6 +243,7 @@ def import_file(session: Session, path: Path, *, actor: str, risk_acceptance_bas
     changed = unchanged = 0
     seen: dict[tuple[str, str, str], int] = {}
     cache: dict[str, m.Municipality] = {}
+    lookups: dict[Any, Any] = {}
     for number, raw in rows:
         if "__extra__" in raw:
             problems.append(f"row {number}: {raw['__extra__']} more value(s) than columns; check the delimiter")
@@ -292,6 +293,7 @@ def import_file(session: Session, path: Path, *, actor: str, risk_acceptance_bas
                     expected_version=expected,
                     risk_acceptance_basic=risk_acceptance_basic,
                     history_note=f"imported from {path.name} row {number}",
+                    cache=lookups,
                     **fields,
                 )
         except EitsError as exc:

@@ -97,6 +97,7 @@ def set_status(
     risk_acceptance_basic: str = "refuse",
     history_note: str | None = None,
     changed_at: Any = None,
+    cache: dict[Any, Any] | None = None,
     **fields: Any,
 ) -> StatusChange:
     """Change a status and/or its fields on one target object and append a history row.
@@ -107,11 +108,23 @@ def set_status(
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(EDITABLE)}")
-    edition = munis.edition_of(session, municipality)
+    # A bulk caller (spreadsheet import, bulk edit) passes one cache for all rows: the lookups
+    # below repeat for every row, and the session's identity map holds its objects only weakly.
+    memo = cache if cache is not None else {}
+
+    def once(key: tuple[Any, ...], make: Any) -> Any:
+        if key not in memo:
+            memo[key] = make()
+        return memo[key]
+
+    edition = once(("edition", municipality.id), lambda: munis.edition_of(session, municipality))
     measure = find_measure(session, edition, measure_code)
-    target_obj = munis.find_target(session, municipality, target)
-    kind = _module_kind(session, measure)
-    allowed = munis.targets_for_module(session, municipality, measure.module_code, kind)
+    target_obj = once(("target", municipality.id, target), lambda: munis.find_target(session, municipality, target))
+    kind = once(("kind", measure.module_id), lambda: _module_kind(session, measure))
+    allowed = once(
+        ("allowed", municipality.id, measure.module_code),
+        lambda: munis.targets_for_module(session, municipality, measure.module_code, kind),
+    )
     if target_obj.id not in {t.id for t in allowed}:
         names = ", ".join(t.name for t in allowed)
         raise ValidationError(f"{measure.module_code} does not apply to {target_obj.name!r}; it applies to: {names}.")
