@@ -66,7 +66,7 @@ def show(
         data = _brief(s, mu)
         modules = sorted(munis.applicable_modules(s, mu))
         overrides = munis.module_overrides(s, mu)
-        rows = status_overview(s, mu)
+        rows = [r for r in status_overview(s, mu) if r.level in munis.APPROACHES[mu.approach]]
         counts: dict[str, int] = {}
         for r in rows:
             counts[r.status] = counts.get(r.status, 0) + 1
@@ -91,7 +91,7 @@ def show(
         print(f"  excluded {o['module']}: {o['reason']}")
     print("target objects: " + "; ".join(f"{t['name']} ({t['kind']})" for t in data["target_objects"]))
     print(
-        f"{data['measures_in_scope']} measures in applicable modules: "
+        f"{data['measures_in_scope']} {' and '.join(munis.APPROACHES[data['approach']])} measures in scope: "
         + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         + (f"; {data['needs_review']} need review after an edition change" if data["needs_review"] else "")
     )

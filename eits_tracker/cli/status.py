@@ -37,7 +37,9 @@ def set_(
     ),
     approved_by: str | None = typer.Option(None, "--approved-by", help="Who accepted the risk"),
     approval_date: str | None = typer.Option(None, "--approval-date", help="YYYY-MM-DD"),
-    decision: str | None = typer.Option(None, "--decision", help="Decision reference, e.g. the municipal order"),
+    decision: str | None = typer.Option(
+        None, "--decision-ref", "--decision", help="Decision reference, e.g. the municipal order"
+    ),
     review_date: str | None = typer.Option(None, "--review-date", help="When the accepted risk is reviewed"),
     owner: str | None = typer.Option(None, "--owner"),
     due: str | None = typer.Option(None, "--due", help="Due date YYYY-MM-DD"),
