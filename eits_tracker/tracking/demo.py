@@ -14,6 +14,7 @@ the full record and are never basic), but at the speed of a data load.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -88,7 +89,9 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
     statuses: list[dict[str, Any]] = []
     pending_history: list[tuple[int, list[dict[str, Any]]]] = []
 
-    for mu in munis.list_municipalities(session):
+    municipalities = munis.list_municipalities(session)
+    n_munis = len(municipalities)
+    for mu in municipalities:
         rng = random.Random(f"{seed}:{mu.ehak_code}")
         edition = munis.edition_of(session, mu)
         big = (mu.population or 0) > 20000
@@ -142,6 +145,15 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
                 )
             )
 
+    if conn.dialect.name == "sqlite":
+        n_history = _bulk_sqlite(conn, statuses, pending_history)
+    else:
+        n_history = _bulk_core(conn, statuses, pending_history)
+    return DemoResult(n_munis, len(statuses), n_history, [q[0] for q in quarters])
+
+
+def _bulk_core(conn: Any, statuses: list[dict[str, Any]], pending: list[tuple[int, list[dict[str, Any]]]]) -> int:
+    """Portable path (PostgreSQL): Core inserts, then the generated ids read back."""
     if statuses:
         conn.execute(insert(m.MeasureStatus), statuses)
     ids = {
@@ -151,7 +163,7 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
         ).all()
     }
     history = []
-    for index, rows in pending_history:
+    for index, rows in pending:
         sid = ids[(statuses[index]["target_object_id"], statuses[index]["measure_id"])]
         for r in rows:
             r["status_id"] = sid
@@ -159,7 +171,53 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
     history.sort(key=lambda r: r["changed_at"])
     if history:
         conn.execute(insert(m.StatusHistory), history)
-    return DemoResult(len(munis.list_municipalities(session)), len(statuses), len(history), [q[0] for q in quarters])
+    return len(history)
+
+
+_STATUS_COLS = [c.name for c in m.MeasureStatus.__table__.columns]  # type: ignore[attr-defined]
+_HISTORY_COLS = [c.name for c in m.StatusHistory.__table__.columns]  # type: ignore[attr-defined]
+
+
+def _sqlite_value(value: Any) -> Any:
+    """What SQLAlchemy would store on SQLite: naive-UTC timestamps, ISO dates, JSON text, 0/1."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def _bulk_sqlite(conn: Any, statuses: list[dict[str, Any]], pending: list[tuple[int, list[dict[str, Any]]]]) -> int:
+    """SQLite fast path: ids assigned here (the table is ours alone in this transaction), rows sent
+    as plain tuples through the driver. Profiling showed per-row bind processing as 40 % of the demo."""
+    first = (conn.execute(select(func.max(m.MeasureStatus.id))).scalar() or 0) + 1
+    status_rows = []
+    for offset, row in enumerate(statuses):
+        row["id"] = first + offset
+        status_rows.append(tuple(_sqlite_value(row.get(c)) for c in _STATUS_COLS))
+    history = []
+    for index, rows in pending:
+        for r in rows:
+            r["status_id"] = statuses[index]["id"]
+            history.append(r)
+    history.sort(key=lambda r: r["changed_at"])
+    history_rows = [tuple(_sqlite_value(r.get(c)) for c in _HISTORY_COLS) for r in history]
+    cursor = conn.connection.driver_connection.cursor()
+    cursor.executemany(
+        f"INSERT INTO measure_status ({', '.join(_STATUS_COLS)}) VALUES ({', '.join('?' * len(_STATUS_COLS))})",
+        status_rows,
+    )
+    hist_cols = [c for c in _HISTORY_COLS if c != "id"]
+    cursor.executemany(
+        f"INSERT INTO status_history ({', '.join(hist_cols)}) VALUES ({', '.join('?' * len(hist_cols))})",
+        [t[1:] for t in history_rows],
+    )
+    cursor.close()
+    return len(history)
 
 
 def _measure_events(rng: random.Random, level: str, pace: float, first_q: int, approach: str) -> list[tuple[int, str]]:
