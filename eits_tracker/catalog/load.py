@@ -11,7 +11,7 @@ from eits_tracker.errors import CatalogError
 from eits_tracker.timeutil import utcnow
 
 
-def load_edition(session: Session, cat: CatalogEdition, *, replace: bool = False) -> m.Edition:
+def load_edition(session: Session, cat: CatalogEdition) -> m.Edition:
     """Insert an edition with its layers, modules, measures, threats and profiles.
 
     The caller commits. An edition already loaded with the same checksum is left

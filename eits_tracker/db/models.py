@@ -27,8 +27,6 @@ SQLModel.metadata = MetaData(
     }
 )
 
-STATUSES = ("not_assessed", "implemented", "partial", "not_implemented", "not_applicable", "risk_accepted")
-
 
 def _ts(**kw: Any) -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"default": utcnow}, **kw)
