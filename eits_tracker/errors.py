@@ -13,9 +13,11 @@ class EitsError(Exception):
 
     title = "Error"
 
-    def __init__(self, message: str, *, title: str | None = None) -> None:
+    def __init__(self, message: str, *, title: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        #: The input field the error is about (a spreadsheet column, a form field), where there is one.
+        self.field = field
         if title is not None:
             self.title = title
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from eits_tracker.errors import ValidationError
+
 TALLINN = ZoneInfo("Europe/Tallinn")
 
 
@@ -30,9 +32,11 @@ def show(value: datetime | None, tz: str = "Europe/Tallinn") -> str:
 
 
 def parse_date(text: str, *, field: str) -> date:
-    from eits_tracker.errors import ValidationError
-
+    """``field`` is the input's name (``due_date``); the message shows it as the option (``due-date``)."""
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationError(f"{field}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31.") from None
+        raise ValidationError(
+            f"{field.replace('_', '-')}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31.",
+            field=field,
+        ) from None

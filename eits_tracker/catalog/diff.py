@@ -48,6 +48,8 @@ class EditionDiff:
     removed: list[Change]
     changed: list[Change]
     unchanged: int
+    #: Measure code → id in the newer edition, for every measure it has (what a migration points statuses at).
+    new_ids: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         def short(c: Change) -> dict[str, Any]:
@@ -103,7 +105,8 @@ def diff_records(
             changed.append(Change(code, "changed", diffs, a, b))
         else:
             unchanged += 1
-    return EditionDiff(old_key, new_key, added, removed, changed, unchanged)
+    new_ids = {code: rec["id"] for code, rec in new.items() if "id" in rec}
+    return EditionDiff(old_key, new_key, added, removed, changed, unchanged, new_ids)
 
 
 def _differs(name: str, old: Any, new: Any) -> bool:

@@ -6,7 +6,7 @@ import typer
 
 from eits_tracker.cli.common import print_json, state
 from eits_tracker.db.engine import check_connection, make_engine, redact
-from eits_tracker.db.migrate import current_revision, head_revision
+from eits_tracker.db.migrate import HEAD, current_revision
 from eits_tracker.db.setup import open_database
 
 app = typer.Typer(help="Database schema: upgrade and show the current revision.", no_args_is_help=True)
@@ -27,7 +27,7 @@ def current(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", h
     url = state(ctx).settings.resolved_database_url()
     engine = make_engine(url)
     check_connection(engine)
-    rev, head = current_revision(engine), head_revision()
+    rev, head = current_revision(engine), HEAD
     if json_out:
         print_json({"database": redact(str(engine.url)), "current": rev, "head": head, "up_to_date": rev == head})
         return

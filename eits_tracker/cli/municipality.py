@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from sqlalchemy import select
+from sqlmodel import Session
 
 from eits_tracker.cli.common import print_json, print_table, state
 from eits_tracker.db import models as m
@@ -14,15 +18,18 @@ JSON = typer.Option(False, "--json", help="Print JSON for scripts")
 APPROACH_NAMES = {"basic": "põhiturve (basic)", "standard": "standardturve (basic + standard)"}
 
 
-def _brief(s, mu: m.Municipality) -> dict:  # type: ignore[no-untyped-def]
-    edition = s.get(m.Edition, mu.edition_id) if mu.edition_id else None
+def _edition_keys(s: Session) -> dict[int, str]:
+    return {eid: key for eid, key in s.execute(select(m.Edition.id, m.Edition.key))}
+
+
+def _brief(mu: m.Municipality, edition_keys: dict[int, str]) -> dict[str, Any]:
     return {
         "ehak_code": mu.ehak_code,
         "name": mu.name,
         "kind": mu.kind,
         "county": mu.county,
         "population": mu.population,
-        "edition": edition.key if edition else None,
+        "edition": edition_keys.get(mu.edition_id) if mu.edition_id else None,
         "approach": mu.approach,
     }
 
@@ -36,7 +43,8 @@ def list_(
     """All municipalities with EHAK code, county, edition and approach."""
     db = state(ctx).db()
     with db.session() as s:
-        rows = [_brief(s, mu) for mu in munis.list_municipalities(s, county=county)]
+        keys = _edition_keys(s)
+        rows = [_brief(mu, keys) for mu in munis.list_municipalities(s, county=county)]
     if json_out:
         print_json(rows)
         return
@@ -63,7 +71,7 @@ def show(
     db = state(ctx).db()
     with db.session() as s:
         mu = munis.find_municipality(s, municipality)
-        data = _brief(s, mu)
+        data = _brief(mu, _edition_keys(s))
         modules = sorted(munis.applicable_modules(s, mu))
         overrides = munis.module_overrides(s, mu)
         rows = [r for r in status_overview(s, mu) if r.level in munis.APPROACHES[mu.approach]]

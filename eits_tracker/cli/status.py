@@ -269,7 +269,7 @@ def migrate(
     json_out: bool = JSON,
 ) -> None:
     """Move work to another edition: keep, flag changed for review, archive removed, add new as not assessed."""
-    from eits_tracker.catalog.diff import diff_editions
+    from eits_tracker.catalog.diff import EditionDiff, diff_editions
     from eits_tracker.catalog.queries import find_edition
     from eits_tracker.tracking.editions import migrate_municipality
 
@@ -280,12 +280,13 @@ def migrate(
     with db.session() as s:
         target = find_edition(s, to)
         chosen = munis.list_municipalities(s) if all_ else [munis.find_municipality(s, municipality or "")]
-        diffs: dict[int, object] = {}
+        diffs: dict[int, EditionDiff] = {}
         for mu in chosen:
             current = munis.edition_of(s, mu)
             if current.id not in diffs and current.id != target.id:
-                diffs[current.id] = diff_editions(s, current, target)  # type: ignore[index]
-            results.append(migrate_municipality(s, mu, target, actor=db.actor, diff=diffs.get(current.id)))  # type: ignore[arg-type]
+                diffs[current.id] = diff_editions(s, current, target)
+            diff = diffs.get(current.id)  # type: ignore[arg-type]
+            results.append(migrate_municipality(s, mu, target, actor=db.actor, diff=diff))
         s.commit()
     if json_out:
         print_json([r.__dict__ for r in results])

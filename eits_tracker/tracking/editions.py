@@ -45,13 +45,9 @@ def migrate_municipality(
     if (to.year or 0) < (current.year or 0):
         raise ValidationError(f"{muni.name} is on {current.key}; moving back to the older {to.key} is not supported.")
     diff = diff or diff_editions(session, current, to)
-    new_ids = {c.code: c.new["id"] for c in diff.changed + diff.added}
+    new_ids = diff.new_ids
     changed = {c.code: c for c in diff.changed}
     removed = {c.code for c in diff.removed}
-    new_measure_ids = dict(
-        session.execute(select(m.Measure.code, m.Measure.id).where(m.Measure.edition_id == to.id)).all()
-    )
-    new_ids.update(new_measure_ids)
 
     target_ids = [t.id for t in munis.targets(session, muni)]
     rows = session.execute(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from eits_tracker.db import models as m
 from eits_tracker.errors import NotFoundError, ValidationError
+from eits_tracker.text import fold
 from eits_tracker.timeutil import utcnow
 
 APPROACHES = {"basic": ("basic",), "standard": ("basic", "standard")}
@@ -23,36 +23,27 @@ APPROACH_ALIASES = {
 DEFAULT_PROFILE = "kov"
 
 
-def _fold(text: str) -> str:
-    """Case- and accent-insensitive key: 'Põlva' and 'polva' meet, 'linn'/'vald' suffixes optional."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c)).strip()
-
-
 def find_municipality(session: Session, query: str) -> m.Municipality:
     """By EHAK code ('0784' or '784'), exact name, or a unique name prefix; else suggest the closest."""
     q = query.strip()
-    munis = list(session.scalars(select(m.Municipality)).all())
-    if q.isdigit():
-        for mu in munis:
-            if mu.ehak_code == q.zfill(4):
-                return mu
-    fq = _fold(q)
-    exact = [mu for mu in munis if _fold(mu.name) == fq]
+    # The usual case — an exact EHAK code or name, as scripts and spreadsheets give them — is one query.
+    exact_match = m.Municipality.ehak_code == q.zfill(4) if q.isdigit() else m.Municipality.name == q
+    found = session.scalars(select(m.Municipality).where(exact_match)).first()
+    if found is not None:
+        return found
+    keyed = [(fold(mu.name), mu) for mu in session.scalars(select(m.Municipality).order_by(m.Municipality.name))]
+    fq = fold(q)
+    exact = [mu for key, mu in keyed if key == fq]
     if exact:
         return exact[0]
-    short = [mu for mu in munis if _fold(mu.name).removesuffix(" linn").removesuffix(" vald") == fq]
+    short = [mu for key, mu in keyed if key.removesuffix(" linn").removesuffix(" vald") == fq]
     if len(short) == 1:
         return short[0]
-    prefix = [mu for mu in munis if _fold(mu.name).startswith(fq)] if fq else []
+    prefix = [mu for key, mu in keyed if key.startswith(fq)] if fq else []
     if len(prefix) == 1:
         return prefix[0]
-    candidates = prefix or [
-        mu
-        for name in difflib.get_close_matches(fq, [_fold(mu.name) for mu in munis], n=3, cutoff=0.5)
-        for mu in munis
-        if _fold(mu.name) == name
-    ]
+    close = difflib.get_close_matches(fq, [key for key, _ in keyed], n=3, cutoff=0.5)
+    candidates = prefix or [mu for name in close for key, mu in keyed if key == name]
     hint = ", ".join(f"{mu.name} ({mu.ehak_code})" for mu in candidates[:5])
     raise NotFoundError(
         f"no municipality {query!r}"
@@ -64,8 +55,8 @@ def list_municipalities(session: Session, *, county: str | None = None) -> list[
     stmt = select(m.Municipality).order_by(m.Municipality.name)
     rows = list(session.scalars(stmt).all())
     if county:
-        fc = _fold(county)
-        rows = [r for r in rows if _fold(r.county).startswith(fc)]
+        fc = fold(county)
+        rows = [r for r in rows if fold(r.county).startswith(fc)]
     return rows
 
 
@@ -78,7 +69,7 @@ def edition_of(session: Session, muni: m.Municipality) -> m.Edition:
 
 
 def parse_approach(text: str) -> str:
-    key = APPROACH_ALIASES.get(_fold(text)) or APPROACH_ALIASES.get(text.strip().lower())
+    key = APPROACH_ALIASES.get(fold(text))
     if key is None:
         raise ValidationError(f"approach {text!r} is unknown; use basic (põhiturve) or standard (standardturve).")
     return key
@@ -173,11 +164,12 @@ def targets(session: Session, muni: m.Municipality) -> list[m.TargetObject]:
 def find_target(session: Session, muni: m.Municipality, name: str | None) -> m.TargetObject:
     if name is None:
         return default_target(session, muni)
-    for t in targets(session, muni):
-        if _fold(t.name) == _fold(name):
+    known = targets(session, muni)
+    for t in known:
+        if fold(t.name) == fold(name):
             return t
-    known = ", ".join(t.name for t in targets(session, muni))
-    raise NotFoundError(f"{muni.name} has no target object {name!r}; it has: {known}.")
+    names = ", ".join(t.name for t in known)
+    raise NotFoundError(f"{muni.name} has no target object {name!r}; it has: {names}.", field="target")
 
 
 def add_target(session: Session, muni: m.Municipality, name: str, kind: str, modules: list[str]) -> m.TargetObject:

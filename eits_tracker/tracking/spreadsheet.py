@@ -23,7 +23,7 @@ from eits_tracker.db import models as m
 from eits_tracker.errors import EitsError, ImportFileError, ValidationError
 from eits_tracker.tracking import municipalities as munis
 from eits_tracker.tracking.statuses import EDITABLE, set_status
-from eits_tracker.tracking.vocab import LABELS, LETTERS, STATUSES, parse_status
+from eits_tracker.tracking.vocab import LABELS, LETTERS, STATUSES
 
 COLUMNS = [
     "ehak_code",
@@ -260,14 +260,6 @@ def import_file(session: Session, path: Path, *, actor: str, risk_acceptance_bas
         except EitsError as exc:
             problems.append(f"row {number}, column {col}: {exc.message}")
             continue
-        try:
-            parse_status(values.get("status", ""), where="status")
-        except EitsError:
-            problems.append(
-                f"row {number}, column status: unknown status {values.get('status')!r}; "
-                f"use one of {', '.join(STATUSES)}"
-            )
-            continue
         key = (mu.ehak_code, values.get("target", "").casefold(), values.get("measure", "").upper())
         if key in seen:
             problems.append(f"row {number}: {key[2]} for {mu.name} appears again (first on row {seen[key]})")
@@ -297,7 +289,7 @@ def import_file(session: Session, path: Path, *, actor: str, risk_acceptance_bas
                     **fields,
                 )
         except EitsError as exc:
-            problems.append(f"row {number}, column {_column_of(exc.message)}: {exc.message}")
+            problems.append(f"row {number}, column {exc.field or 'status'}: {exc.message}")
             continue
         if result.history is None:
             unchanged += 1
@@ -307,20 +299,3 @@ def import_file(session: Session, path: Path, *, actor: str, risk_acceptance_bas
         session.rollback()
         raise ImportFileError(str(path), problems)
     return ImportResult(rows=len(rows), changed=changed, unchanged=unchanged, municipalities=len(cache))
-
-
-def _column_of(message: str) -> str:
-    """Name the column a domain error is about (the message names the field or option)."""
-    low = message.lower()
-    if "measure" in low and ("is not in" in low or "not like" in low):
-        return "measure"
-    if "does not apply to" in low or "target object" in low:
-        return "target"
-    if "changed by" in low:
-        return "version"
-    for name in EDITABLE:
-        if name.replace("_", "-") in low or name in low:
-            return name
-    if "justification" in low or "accepting a risk" in low:
-        return "justification"
-    return "status"

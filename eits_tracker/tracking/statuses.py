@@ -52,7 +52,8 @@ class ConflictError(ValidationError):
         super().__init__(
             f"{code} was changed by {row.updated_by or 'someone'} at {row.updated_at:%Y-%m-%d %H:%M} UTC "
             f"(version {row.version}, you had version {expected}): theirs is {row.status!r}, yours is {attempted!r}. "
-            "Nothing was saved; read it again and decide."
+            "Nothing was saved; read it again and decide.",
+            field="version",
         )
         self.current = row
 
@@ -74,7 +75,7 @@ def find_measure(session: Session, edition: m.Edition, code: str) -> m.Measure:
             select(m.Edition.key).join(m.Measure, m.Measure.edition_id == m.Edition.id).where(m.Measure.code == code)
         ).all()
         hint = f" It exists in edition(s) {', '.join(other)}." if other else " Check the code, e.g. 'ORP.4.M1'."
-        raise NotFoundError(f"measure {code!r} is not in E-ITS {edition.key}.{hint}")
+        raise NotFoundError(f"measure {code!r} is not in E-ITS {edition.key}.{hint}", field="measure")
     return measure
 
 
@@ -127,7 +128,9 @@ def set_status(
     )
     if target_obj.id not in {t.id for t in allowed}:
         names = ", ".join(t.name for t in allowed)
-        raise ValidationError(f"{measure.module_code} does not apply to {target_obj.name!r}; it applies to: {names}.")
+        raise ValidationError(
+            f"{measure.module_code} does not apply to {target_obj.name!r}; it applies to: {names}.", field="target"
+        )
 
     row = session.scalars(
         select(m.MeasureStatus).where(
@@ -189,7 +192,8 @@ def _check_rules(measure: m.Measure, status: str, merged: dict[str, Any], basic_
     if status == "not_applicable" and not (merged["justification"] or "").strip():
         raise ValidationError(
             f"{measure.code}: 'not_applicable' needs a justification (--justification): why the measure "
-            "does not apply here."
+            "does not apply here.",
+            field="justification",
         )
     if status == "risk_accepted":
         missing = [f for f in RISK_FIELDS if not merged[f] or (isinstance(merged[f], str) and not merged[f].strip())]
@@ -197,7 +201,8 @@ def _check_rules(measure: m.Measure, status: str, merged: dict[str, Any], basic_
             opts = ", ".join("--" + f.replace("_", "-") for f in missing)
             raise ValidationError(
                 f"{measure.code}: accepting a risk needs {', '.join(missing)} ({opts}): who approved it, when, "
-                "by which decision (e.g. the municipal order) and when it is reviewed."
+                "by which decision (e.g. the municipal order) and when it is reviewed.",
+                field=missing[0],
             )
         if measure.level == "basic":
             text = (
@@ -207,7 +212,8 @@ def _check_rules(measure: m.Measure, status: str, merged: dict[str, Any], basic_
             if basic_policy != "warn":
                 raise ValidationError(
                     text + '. Implement it, or set risk_acceptance_basic = "warn" in the settings if your '
-                    "security policy allows it."
+                    "security policy allows it.",
+                    field="status",
                 )
             warnings.append(text + " (allowed by the setting risk_acceptance_basic = warn).")
     return warnings
@@ -218,22 +224,24 @@ def _coerce(name: str, value: Any) -> Any:
     if kind is date and isinstance(value, str):
         from eits_tracker.timeutil import parse_date
 
-        return parse_date(value, field=name.replace("_", "-")) if value.strip() else None
+        return parse_date(value, field=name) if value.strip() else None
     if kind is float and isinstance(value, str):
         try:
             return float(value.replace(",", ".").replace("€", "").strip()) if value.strip() else None
         except ValueError:
-            raise ValidationError(f"cost-eur: {value!r} is not an amount in euros, e.g. 1200 or 1200.50.") from None
+            raise ValidationError(
+                f"cost-eur: {value!r} is not an amount in euros, e.g. 1200 or 1200.50.", field="cost_eur"
+            ) from None
     if kind is float and isinstance(value, (int, float)):
         if value < 0:
-            raise ValidationError(f"cost-eur: {value} is negative.")
+            raise ValidationError(f"cost-eur: {value} is negative.", field="cost_eur")
         return float(value)
     if kind is list and isinstance(value, str):
         return [v.strip() for v in value.split(";") if v.strip()]
     if name == "priority":
         value = str(value).strip().upper()
         if value not in PRIORITIES:
-            raise ValidationError(f"priority: {value!r} is not one of P1, P2, P3.")
+            raise ValidationError(f"priority: {value!r} is not one of P1, P2, P3.", field="priority")
     return value
 
 

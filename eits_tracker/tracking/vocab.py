@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from eits_tracker.errors import ValidationError
+from eits_tracker.text import fold
 
 STATUSES = ("not_assessed", "implemented", "partial", "not_implemented", "not_applicable", "risk_accepted")
 
@@ -43,28 +42,24 @@ LEVEL_LABELS = {
 }
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.strip().casefold().replace("_", " ").replace("-", " "))
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
-
-
 _ALIASES: dict[str, str] = {}
 for _key in STATUSES:
-    _ALIASES[_fold(_key)] = _key
+    _ALIASES[fold(_key)] = _key
     for _lang in LABELS.values():
-        _ALIASES[_fold(_lang[_key])] = _key
+        _ALIASES[fold(_lang[_key])] = _key
     if LETTERS[_key]:
-        _ALIASES[_fold(LETTERS[_key])] = _key
+        _ALIASES[fold(LETTERS[_key])] = _key
 _ALIASES.update({"partially": "partial", "osaliselt": "partial", "na": "not_applicable", "n/a": "not_applicable"})
 
 
-def parse_status(text: str, *, where: str = "status") -> str:
+def parse_status(text: str) -> str:
     """Accept a key, an Estonian or English label, or a plan letter; anything else is a clear error."""
-    key = _ALIASES.get(_fold(text))
+    key = _ALIASES.get(fold(text))
     if key is None:
         raise ValidationError(
-            f"{where}: unknown status {text!r}; use one of {', '.join(STATUSES)} "
-            f"(or Estonian: {', '.join(LABELS['et'][s] for s in STATUSES)}; letters R O E P A)."
+            f"status: unknown status {text!r}; use one of {', '.join(STATUSES)} "
+            f"(or Estonian: {', '.join(LABELS['et'][s] for s in STATUSES)}; letters R O E P A).",
+            field="status",
         )
     return key
 

@@ -108,3 +108,10 @@ def test_an_older_database_is_upgraded_on_start_and_says_so(empty_db_url: str) -
     assert said[0] == f"upgraded the database schema from 0001_initial to {head_revision()}"
     assert current_revision(db.engine) == head_revision()
     db.engine.dispose()
+
+
+def test_the_known_head_is_alembics_head() -> None:
+    """The start-up shortcut compares with HEAD; a new migration must move it."""
+    from eits_tracker.db.migrate import HEAD
+
+    assert head_revision() == HEAD
