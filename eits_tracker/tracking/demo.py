@@ -18,12 +18,14 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import JSON, Date, func, insert, select
 from sqlmodel import Session
 
 from eits_tracker.db import models as m
+from eits_tracker.db.types import UTCDateTime
 from eits_tracker.errors import ValidationError
 from eits_tracker.timeutil import TALLINN
 from eits_tracker.tracking import municipalities as munis
@@ -174,48 +176,55 @@ def _bulk_core(conn: Any, statuses: list[dict[str, Any]], pending: list[tuple[in
     return len(history)
 
 
-_STATUS_COLS = [c.name for c in m.MeasureStatus.__table__.columns]  # type: ignore[attr-defined]
-_HISTORY_COLS = [c.name for c in m.StatusHistory.__table__.columns]  # type: ignore[attr-defined]
+def _sqlite_timestamp(value: datetime) -> str:
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _sqlite_value(value: Any) -> Any:
-    """What SQLAlchemy would store on SQLite: naive-UTC timestamps, ISO dates, JSON text, 0/1."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def _sqlite_converters(table: Any) -> list[tuple[str, Any]]:
+    """Per column, what SQLAlchemy would store on SQLite, chosen once from the column's type:
+    naive-UTC timestamps, ISO dates, JSON text; everything else as it is."""
+    out: list[tuple[str, Any]] = []
+    for column in table.columns:
+        kind = column.type
+        if isinstance(kind, UTCDateTime):
+            conv: Any = _sqlite_timestamp
+        elif isinstance(kind, Date):
+            conv = date.isoformat
+        elif isinstance(kind, JSON):
+            conv = partial(json.dumps, ensure_ascii=False)
+        else:
+            conv = None
+        out.append((column.name, conv))
+    return out
+
+
+def _tuples(rows: list[dict[str, Any]], converters: list[tuple[str, Any]]) -> list[tuple[Any, ...]]:
+    return [
+        tuple(value if (value := row.get(name)) is None or conv is None else conv(value) for name, conv in converters)
+        for row in rows
+    ]
 
 
 def _bulk_sqlite(conn: Any, statuses: list[dict[str, Any]], pending: list[tuple[int, list[dict[str, Any]]]]) -> int:
     """SQLite fast path: ids assigned here (the table is ours alone in this transaction), rows sent
     as plain tuples through the driver. Profiling showed per-row bind processing as 40 % of the demo."""
     first = (conn.execute(select(func.max(m.MeasureStatus.id))).scalar() or 0) + 1
-    status_rows = []
     for offset, row in enumerate(statuses):
         row["id"] = first + offset
-        status_rows.append(tuple(_sqlite_value(row.get(c)) for c in _STATUS_COLS))
     history = []
     for index, rows in pending:
         for r in rows:
             r["status_id"] = statuses[index]["id"]
             history.append(r)
     history.sort(key=lambda r: r["changed_at"])
-    history_rows = [tuple(_sqlite_value(r.get(c)) for c in _HISTORY_COLS) for r in history]
+    status_conv = _sqlite_converters(m.MeasureStatus.__table__)  # type: ignore[attr-defined]
+    history_conv = [(n, c) for n, c in _sqlite_converters(m.StatusHistory.__table__) if n != "id"]  # type: ignore[attr-defined]
     cursor = conn.connection.driver_connection.cursor()
-    cursor.executemany(
-        f"INSERT INTO measure_status ({', '.join(_STATUS_COLS)}) VALUES ({', '.join('?' * len(_STATUS_COLS))})",
-        status_rows,
-    )
-    hist_cols = [c for c in _HISTORY_COLS if c != "id"]
-    cursor.executemany(
-        f"INSERT INTO status_history ({', '.join(hist_cols)}) VALUES ({', '.join('?' * len(hist_cols))})",
-        [t[1:] for t in history_rows],
-    )
+    for table, conv, rows in (("measure_status", status_conv, statuses), ("status_history", history_conv, history)):
+        names = [n for n, _ in conv]
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", _tuples(rows, conv)
+        )
     cursor.close()
     return len(history)
 

@@ -66,6 +66,10 @@ def test_demo_is_deterministic_and_consistent(db: Database) -> None:
         final = {sid: st for sid, st, _ in last}
         current = dict(s.execute(select(m.MeasureStatus.id, m.MeasureStatus.status)).all())
         assert final == current
+        # Rows written by the fast path read back through the ORM with their proper types.
+        partial = s.scalars(select(m.MeasureStatus).where(m.MeasureStatus.status == "partial")).first()
+        assert partial is not None and isinstance(partial.due_date, date) and partial.owner
+        assert partial.updated_at.tzinfo is not None and partial.evidence == [] and partial.archived is False
         # History lies inside the eight quarters.
         lo, hi = s.execute(select(func.min(m.StatusHistory.changed_at), func.max(m.StatusHistory.changed_at))).one()
         assert local(lo).year == 2025 and local(hi).date() <= date(2026, 11, 27)
