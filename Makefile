@@ -17,7 +17,6 @@ install: $(STAMP)
 
 ## Start the app on the local SQLite database (migrated, catalogue and municipalities loaded on first start).
 run: install
-	$(BIN)/eits-tracker db upgrade
 	$(BIN)/eits-tracker
 
 ## The whole test suite (against PostgreSQL too when EITS_TEST_POSTGRES_URL is set).

@@ -10,7 +10,7 @@ import sys
 import typer
 
 from eits_tracker import __version__
-from eits_tracker.cli import catalog, db, demo, municipality, status
+from eits_tracker.cli import catalog, db, demo, municipality, status, tui
 from eits_tracker.cli.common import CliState, err
 from eits_tracker.errors import EitsError
 
@@ -26,6 +26,15 @@ app.add_typer(municipality.app, name="municipality")
 app.add_typer(status.app, name="status")
 app.add_typer(db.app, name="db")
 app.command("demo")(demo.demo)
+app.command("tui")(tui.tui)
+
+
+@app.command("overview")
+def overview_command(ctx: typer.Context) -> None:
+    """A plain-text overview of the database (what is loaded, how many statuses)."""
+    from eits_tracker.cli.overview import overview
+
+    overview(ctx)
 
 
 def _version(value: bool) -> None:
@@ -44,12 +53,10 @@ def root(
     lang: str | None = typer.Option(None, "--lang", help="et or en"),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version"),
 ) -> None:
-    """Without a command: show the overview of the database."""
+    """Without a command: start the terminal app."""
     ctx.obj = CliState(overrides={"database_url": database_url, "user": user, "language": lang})
     if ctx.invoked_subcommand is None:
-        from eits_tracker.cli.overview import overview
-
-        overview(ctx)
+        tui.launch(ctx)
 
 
 def main(argv: list[str] | None = None) -> int:

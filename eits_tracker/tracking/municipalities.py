@@ -198,3 +198,31 @@ def targets_for_module(session: Session, muni: m.Municipality, module_code: str,
         ).all()
     )
     return carriers or [default]
+
+
+def applicability_table(session: Session, muni: m.Municipality) -> list[dict[str, object]]:
+    """Every module of the municipality's edition: in the KOV profile?, applicable?, and why not."""
+    edition = edition_of(session, muni)
+    profile = profile_modules(session, edition.id)  # type: ignore[arg-type]
+    overrides = {o.module_code: o for o in module_overrides(session, muni)}
+    out: list[dict[str, object]] = []
+    for code, title, layer in session.execute(
+        select(m.Module.code, m.Module.title, m.Module.layer_code)
+        .where(m.Module.edition_id == edition.id)
+        .order_by(m.Module.id)
+    ).all():
+        o = overrides.get(code)
+        applicable = o.applicable if o else code in profile
+        out.append(
+            {
+                "code": code,
+                "title": title,
+                "layer": layer,
+                "in_profile": code in profile,
+                "applicable": applicable,
+                "reason": (o.reason if o else ""),
+                "changed_by": (o.changed_by if o else ""),
+                "source": ("added" if applicable else "excluded") if o else ("profile" if code in profile else "none"),
+            }
+        )
+    return out

@@ -268,6 +268,9 @@ class MeasureRow:
     targets: dict[str, str]
     note: str = ""
     version: int = 0
+    lifecycle: str = ""
+    #: Version of each target's status row (0 where none exists yet): what a writer expects.
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 def status_overview(
@@ -333,6 +336,8 @@ def status_overview(
                 targets=statuses,
                 note=first.note if first else "",
                 version=first.version if first else 0,
+                lifecycle=measure.lifecycle or "",
+                versions={target_names[tid]: (r.version if r else 0) for tid, r in per.items()},
             )
         )
     return out

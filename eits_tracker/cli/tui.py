@@ -1,0 +1,32 @@
+"""``eits-tracker`` without a command: the terminal app, built with the same settings as the CLI."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from eits_tracker.cli.common import state
+from eits_tracker.config import Settings
+
+if TYPE_CHECKING:
+    from eits_tracker.tui.app import EitsApp
+
+
+def build_app(settings: Settings, *, open_municipality: str | None = None) -> EitsApp:
+    """The app, not yet running; the CLI tests check this without starting a terminal."""
+    from eits_tracker.tui.app import EitsApp
+
+    return EitsApp(settings, open_municipality=open_municipality)
+
+
+def launch(ctx: typer.Context, open_municipality: str | None = None) -> None:
+    build_app(state(ctx).settings, open_municipality=open_municipality).run()
+
+
+def tui(
+    ctx: typer.Context,
+    municipality: str | None = typer.Argument(None, help="Open this municipality (EHAK code or name) at once"),
+) -> None:
+    """Start the terminal app (what `eits-tracker` alone does)."""
+    launch(ctx, municipality)

@@ -1,0 +1,1 @@
+"""The terminal app (Textual). Everything that imports textual lives in this package."""

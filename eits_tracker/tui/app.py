@@ -1,0 +1,173 @@
+"""The app: settings and a database factory come in; screens do their work in thread workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from eits_tracker.config import Settings
+from eits_tracker.db.setup import Database
+from eits_tracker.errors import EitsError
+from eits_tracker.timeutil import utcnow
+from eits_tracker.tui.i18n import _, set_language, translate_bindings
+
+
+def _jump_provider() -> type[Any]:
+    from eits_tracker.tui.commands import JumpProvider
+
+    return JumpProvider
+
+
+class EitsApp(App[None]):
+    """eits-tracker in the terminal. Starts on a loading screen that prepares the database."""
+
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {_jump_provider}
+    TITLE = "eits-tracker"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("question_mark", "help", "Keys", key_display="?"),
+        Binding("ctrl+p", "command_palette", "Commands", key_display="^p", show=False),
+        Binding("q", "quit", "Quit"),
+        Binding("g", "dashboard", "Dashboard", show=False),
+        Binding("c", "catalogue", "Catalogue", show=False),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        database: Database | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        open_municipality: str | None = None,
+    ) -> None:
+        self.settings = settings
+        set_language(settings.resolved_language())
+        super().__init__()
+        translate_bindings(self)
+        self.database: Database | None = database
+        self.clock = clock
+        self.open_municipality = open_municipality
+        self.actor = settings.resolved_user()
+        #: Names for the command palette (municipalities, modules, measures), loaded once.
+        self.directory: Any = None
+        #: Bumped after every successful write; screens reload on resume when it moved.
+        self.data_generation = 0
+
+    # --- start-up ------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from eits_tracker.tui.screens.loading import LoadingScreen
+
+        self.push_screen(LoadingScreen())
+
+    def database_ready(self, database: Database) -> None:
+        """Called by the loading screen once the schema and reference data are in place."""
+        from eits_tracker.tui.screens.dashboard import DashboardScreen
+
+        self.database = database
+        self.switch_screen(DashboardScreen())
+        if self.open_municipality:
+            self.open_workspace_by_query(self.open_municipality)
+
+    async def action_quit(self) -> None:
+        """Quit, but not over unsaved edits without asking."""
+        from eits_tracker.tui.screens.dialogs import ConfirmDialog
+
+        unsaved = sum(len(getattr(s, "drafts", {})) for s in self.screen_stack)
+        if not unsaved:
+            self.exit()
+            return
+
+        def decided(ok: bool | None) -> None:
+            if ok:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(
+                _("Unsaved edits"),
+                _("{n} measure(s) have edits that are not saved. Quit and discard them?").format(n=unsaved),
+                _("Discard and quit"),
+            ),
+            decided,
+        )
+
+    # --- one road for errors -----------------------------------------------------------
+
+    def show_error(self, error: EitsError) -> None:
+        self.notify(error.message, title=_(error.title), severity="error", timeout=12, markup=False)
+
+    # --- navigation ------------------------------------------------------------------
+
+    def open_workspace(self, municipality_id: int, measure: str | None = None) -> None:
+        from eits_tracker.tui.screens.workspace import WorkspaceScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WorkspaceScreen) and screen.municipality_id == municipality_id:
+                while self.screen is not screen:
+                    self.pop_screen()
+                if measure:
+                    screen.focus_measure(measure)
+                return
+        self.push_screen(WorkspaceScreen(municipality_id, measure=measure))
+
+    def open_workspace_by_query(self, query: str) -> None:
+        from eits_tracker.tracking.municipalities import find_municipality
+        from eits_tracker.tui.work import run_db
+
+        def find(session: Any) -> int:
+            return int(find_municipality(session, query).id)  # type: ignore[arg-type]
+
+        run_db(self, find, self.open_workspace)
+
+    def open_catalogue(self, code: str | None = None, edition_key: str | None = None) -> None:
+        from eits_tracker.tui.screens.catalogue import CatalogueScreen
+
+        self.push_screen(CatalogueScreen(code=code, edition_key=edition_key))
+
+    def action_dashboard(self) -> None:
+        from eits_tracker.tui.screens.dashboard import DashboardScreen
+
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+
+    def action_catalogue(self) -> None:
+        if self.database is not None:
+            self.open_catalogue()
+
+    def action_search(self) -> None:
+        from eits_tracker.tui.screens.search import SearchScreen
+
+        if self.database is None or isinstance(self.screen, SearchScreen):
+            return
+        self.push_screen(SearchScreen(context=getattr(self.screen, "search_context", lambda: {})()))
+
+    def action_help(self) -> None:
+        from eits_tracker.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # --- command palette -------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action of the screen and the app by name, in the app's language ("area: action")."""
+        from eits_tracker.tui.commands import binding_commands
+
+        yield from binding_commands(self, screen)
+        yield SystemCommand(_("App: change theme"), _("Pick a colour theme"), self.action_change_theme)
+        yield SystemCommand(_("App: quit"), _("Leave eits-tracker"), self.exit)
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(placeholder=_("Municipality, module, measure or action…"), id="--command-palette")
+            )

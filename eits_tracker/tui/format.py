@@ -1,0 +1,66 @@
+"""Small text renderings shared by the screens: percentages, bars, deltas, status cells."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+
+from eits_tracker.tui.i18n import level_label, status_label
+
+STATUS_STYLE = {
+    "implemented": "bold green",
+    "partial": "yellow",
+    "not_implemented": "red",
+    "not_applicable": "dim",
+    "risk_accepted": "magenta",
+    "not_assessed": "dim italic",
+}
+LEVEL_STYLE = {0: "red", 1: "dark_orange", 2: "yellow", 3: "green_yellow", 4: "green", 5: "bold green"}
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100):d}%"
+
+
+def bar(value: float | None, width: int = 8) -> str:
+    if value is None:
+        return "·" * width
+    filled = round(max(0.0, min(1.0, value)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def delta_pp(value: float | None) -> Text:
+    """A change in fulfilment, in percentage points."""
+    if value is None:
+        return Text("")
+    points = round(value * 100)
+    if points == 0:
+        return Text("±0", style="dim")
+    return Text(f"{points:+d}", style="green" if points > 0 else "red")
+
+
+def delta_level(value: int | None) -> Text:
+    if not value:
+        return Text("")
+    return Text(("▲" if value > 0 else "▼") + str(abs(value)), style="green" if value > 0 else "red")
+
+
+def level_cell(level: int) -> Text:
+    return Text(str(level), style=LEVEL_STYLE.get(level, ""))
+
+
+def status_cell(status: str) -> Text:
+    return Text(status_label(status), style=STATUS_STYLE.get(status, ""))
+
+
+def level_short(level: str) -> str:
+    return level_label(level)
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def short_county(county: str) -> str:
+    return county.removesuffix(" maakond").removesuffix(" County")

@@ -1,0 +1,1 @@
+"""One module per screen; each screen loads its data in thread workers."""

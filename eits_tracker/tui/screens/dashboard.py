@@ -1,0 +1,250 @@
+"""Dashboard: all municipalities at a glance, sortable and filterable, with the level distribution."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+
+from eits_tracker.text import fold
+from eits_tracker.tui import format as fmt
+from eits_tracker.tui.i18n import _, translate_bindings
+from eits_tracker.tui.work import run_db
+
+SORTS = ("name", "level", "coverage", "basic", "standard", "change")
+
+
+def _sort_key(key: str) -> Any:
+    def value(row: Any) -> Any:
+        cur = row.current
+        if key == "level":
+            return (cur.level, cur.fulfilment.get("basic") or 0.0)
+        if key == "coverage":
+            return cur.coverage or 0.0
+        if key in ("basic", "standard"):
+            return cur.fulfilment.get(key) or 0.0
+        if key == "change":
+            return row.delta_basic or 0.0
+        return fold(row.name)
+
+    return value
+
+
+def _sort_label(key: str) -> str:
+    return {
+        "name": _("name"),
+        "level": _("maturity level"),
+        "coverage": _("assessed share"),
+        "basic": _("basic fulfilment"),
+        "standard": _("standard fulfilment"),
+        "change": _("change since last quarter"),
+    }[key]
+
+
+class LevelDistribution(Static):
+    """One line: how many municipalities are at each maturity level."""
+
+    def show(self, rows: list[Any]) -> None:
+        counts = Counter(r.current.level for r in rows)
+        total = max(1, len(rows))
+        text = Text(_("Maturity levels") + "  ", style="bold")
+        for level in range(6):
+            n = counts.get(level, 0)
+            text.append(f"{level} ", style=fmt.LEVEL_STYLE[level])
+            text.append("▇" * max(1 if n else 0, round(12 * n / total)), style=fmt.LEVEL_STYLE[level])
+            text.append(f" {n}   ")
+        self.update(text)
+
+
+class DashboardScreen(Screen[None]):
+    """Every municipality: maturity level, coverage, fulfilment, change since the last quarter."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", priority=False),
+        Binding("s", "sort", "Sort"),
+        Binding("r", "reverse", "Reverse", show=False),
+        Binding("f", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("k", "applicability", "Scope", show=False),
+        Binding("F5", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.rows: list[Any] = []
+        self.rows_by_id: dict[int, Any] = {}
+        self.sort_by = "name"
+        self.descending = False
+        self.loaded = False
+        self.generation = -1
+
+    def compose(self) -> ComposeResult:
+        yield Label(_("Loading…"), id="dash-title", classes="screen-title")
+        yield LevelDistribution(id="dash-dist")
+        with Horizontal(id="dash-filters"):
+            yield Input(placeholder=_("Name or EHAK code"), id="dash-name")
+            yield Select([], prompt=_("County"), id="dash-county")
+            yield Select([(_("town"), "linn"), (_("rural municipality"), "vald")], prompt=_("Kind"), id="dash-kind")
+            yield Select([(_("Level {n}").format(n=n), n) for n in range(6)], prompt=_("Level"), id="dash-level")
+        yield DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for key, label in (
+            ("name", _("Municipality")),
+            ("county", _("County")),
+            ("level", _("Lvl")),
+            ("dlevel", "±"),
+            ("coverage", _("Assessed")),
+            ("basic", _("Basic")),
+            ("standard", _("Std")),
+            ("dbasic", _("±Basic")),
+            ("approach", _("Target")),
+        ):
+            table.add_column(label, key=key)
+        table.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Modals resume this screen too: reload only when something was written meanwhile.
+        if self.loaded and self.generation != self.app.data_generation:  # type: ignore[attr-defined]
+            self.reload()
+
+    def reload(self) -> None:
+        from eits_tracker.tracking.maturity import dashboard_rows
+
+        app: Any = self.app
+        run_db(
+            self,
+            lambda s: dashboard_rows(s, now=app.clock(), thresholds=app.settings.maturity_thresholds),
+            self._loaded,
+            group="dashboard",
+            exclusive=True,
+        )
+
+    def _loaded(self, rows: list[Any]) -> None:
+        self.rows = rows
+        self.rows_by_id = {r.municipality_id: r for r in rows}
+        self.generation = self.app.data_generation  # type: ignore[attr-defined]
+        counties = sorted({r.county for r in rows})
+        county = self.query_one("#dash-county", Select)
+        if not self.loaded:
+            county.set_options([(fmt.short_county(c), c) for c in counties])
+        self.loaded = True
+        quarter = rows[0].previous_quarter if rows else ""
+        self.query_one("#dash-title", Label).update(
+            _("Municipalities: {n}; change since the end of {quarter}").format(n=len(rows), quarter=quarter)
+        )
+        self.query_one(LevelDistribution).show(rows)
+        self.refill()
+
+    # --- table ----------------------------------------------------------------------
+
+    def visible_rows(self) -> list[Any]:
+        name = fold(self.query_one("#dash-name", Input).value)
+        county = self.query_one("#dash-county", Select).value
+        kind = self.query_one("#dash-kind", Select).value
+        level = self.query_one("#dash-level", Select).value
+        out = []
+        for r in self.rows:
+            if name and name not in fold(r.name) and not r.ehak_code.startswith(name):
+                continue
+            if county != Select.NULL and r.county != county:
+                continue
+            if kind != Select.NULL and r.kind != kind:
+                continue
+            if level != Select.NULL and r.current.level != level:
+                continue
+            out.append(r)
+        out.sort(key=_sort_key(self.sort_by), reverse=self.descending)
+        return out
+
+    def refill(self) -> None:
+        table = self.query_one(DataTable)
+        keep = self.selected_id()
+        table.clear()
+        for r in self.visible_rows():
+            cur = r.current
+            table.add_row(
+                r.name,
+                fmt.short_county(r.county),
+                fmt.level_cell(cur.level),
+                fmt.delta_level(r.delta_level),
+                fmt.pct(cur.coverage),
+                fmt.pct(cur.fulfilment.get("basic")),
+                fmt.pct(cur.fulfilment.get("standard")),
+                fmt.delta_pp(r.delta_basic),
+                _("standard") if r.approach == "standard" else _("basic"),
+                key=str(r.municipality_id),
+            )
+        if keep is not None and str(keep) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(keep)))
+
+    def selected_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value) if key.value is not None else None
+
+    @on(Input.Changed, "#dash-name")
+    @on(Select.Changed)
+    def _filters_changed(self) -> None:
+        if self.loaded:
+            self.refill()
+
+    @on(Input.Submitted, "#dash-name")
+    def _name_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    # --- actions ----------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        mid = self.selected_id()
+        if mid is not None:
+            self.app.open_workspace(mid)  # type: ignore[attr-defined]
+
+    def action_sort(self) -> None:
+        self.sort_by = SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)]
+        self.descending = self.sort_by != "name"
+        self.refill()
+        self.notify(_("Sorted by {key}").format(key=_sort_label(self.sort_by)), timeout=2)
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.refill()
+
+    def action_filter(self) -> None:
+        self.query_one("#dash-name", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#dash-name", Input).value = ""
+        for select in self.query(Select):
+            select.clear()
+        self.query_one(DataTable).focus()
+
+    def action_applicability(self) -> None:
+        from eits_tracker.tui.screens.applicability import ApplicabilityScreen
+
+        mid = self.selected_id()
+        if mid is not None:
+            self.app.push_screen(ApplicabilityScreen(mid))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def search_context(self) -> dict[str, Any]:
+        return {}

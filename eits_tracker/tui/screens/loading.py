@@ -1,0 +1,91 @@
+"""First screen: connect, migrate and load the reference data, with visible progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ProgressBar
+
+from eits_tracker.errors import EitsError
+from eits_tracker.tui.i18n import _, translate_bindings
+
+#: What the database set-up reports, in the app's language (setup.py speaks English for the CLI).
+_STEPS = (
+    ("created the database schema", "Created the database schema"),
+    ("upgraded the database schema", "Upgraded the database schema"),
+    ("loading catalogue", "Loading the E-ITS catalogue"),
+    ("loaded ", "Catalogue loaded"),
+    ("adding the 79 municipalities", "Adding the 79 municipalities"),
+    ("added ", "Municipalities added"),
+)
+
+
+def describe_step(message: str) -> str:
+    for prefix, text in _STEPS:
+        if message.startswith(prefix):
+            detail = message.split(" ", 2)[-1] if prefix == "loading catalogue" else ""
+            return _(text) + (f" ({detail.rstrip(' …')})" if detail else "")
+    return message
+
+
+class LoadingScreen(Screen[None]):
+    """Shown until the database is ready; on a new database this is where the catalogue loads."""
+
+    BINDINGS = [("q", "app.quit", "Quit")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._steps = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="loading"):
+            yield Label("eits-tracker", id="loading-title")
+            yield Label(_("Opening the database…"), id="loading-step")
+            with Center():
+                yield ProgressBar(total=None, show_eta=False, id="loading-bar")
+            yield Label("", id="loading-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        if app.database is not None:
+            app.database_ready(app.database)
+            return
+        self.run_worker(self._open, thread=True, exit_on_error=False, group="open")
+
+    def _open(self) -> None:
+        from eits_tracker.db.setup import open_database, shipped_editions
+
+        app: Any = self.app
+        # migrate, each edition, municipalities: an upper bound, so the bar never runs backwards
+        total = 2 + 2 * len(shipped_editions()) + 2
+        app.call_from_thread(self._progress, None, total)
+        try:
+            database = open_database(
+                app.settings, progress=lambda msg: app.call_from_thread(self._progress, msg, total)
+            )
+        except EitsError as exc:
+            app.call_from_thread(self._failed, exc)
+            return
+        except Exception as exc:  # never a traceback on screen
+            app.call_from_thread(self._failed, EitsError(f"{type(exc).__name__}: {exc}"))
+            return
+        app.call_from_thread(app.database_ready, database)
+
+    def _progress(self, message: str | None, total: int) -> None:
+        bar = self.query_one(ProgressBar)
+        if message is None:
+            bar.update(total=total, progress=1)
+            return
+        self._steps += 1
+        bar.update(progress=1 + self._steps * 2)
+        self.query_one("#loading-step", Label).update(describe_step(message))
+
+    def _failed(self, error: EitsError) -> None:
+        self.query_one("#loading-step", Label).update(_("The database could not be opened."))
+        self.query_one("#loading-error", Label).update(f"{_(error.title)}: {error.message}")
+        self.query_one(ProgressBar).display = False

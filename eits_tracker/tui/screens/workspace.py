@@ -1,0 +1,731 @@
+"""A municipality's workspace: layer → module tree, the measures, the measure text, one key per status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Footer,
+    Input,
+    Label,
+    Markdown,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+    TextArea,
+    Tree,
+)
+
+from eits_tracker.errors import EitsError
+from eits_tracker.timeutil import show
+from eits_tracker.tracking.statuses import ConflictError
+from eits_tracker.tui import format as fmt
+from eits_tracker.tui.i18n import _, level_label, status_label, translate_bindings
+from eits_tracker.tui.screens.dialogs import ConfirmDialog, ConflictDialog, RiskDialog, TextDialog
+from eits_tracker.tui.work import run_db
+
+#: At most this many measures in the table at once (a whole municipality is ~1,000): filter to see more.
+MAX_ROWS = 400
+EDIT_FIELDS = ("owner", "due_date", "note")
+
+
+def _short_level(level: str) -> str:
+    return {"basic": _("basic"), "standard": _("std"), "high": _("high")}.get(level, level)
+
+
+def _source_label(source: str) -> str:
+    return {
+        "tui": _("app"),
+        "cli": _("command line"),
+        "import": _("spreadsheet import"),
+        "migration": _("edition change"),
+        "demo": _("demo data"),
+        "session": _("mentoring session"),
+    }.get(source, source)
+
+
+def _field_name(name: str) -> str:
+    return {
+        "justification": _("justification"),
+        "approved_by": _("approved by"),
+        "approval_date": _("approval date"),
+        "decision_ref": _("decision"),
+        "review_date": _("review date"),
+        "owner": _("owner"),
+        "due_date": _("due date"),
+        "implementation": _("implementation"),
+        "remaining": _("remaining work"),
+        "priority": _("priority"),
+        "cost_eur": _("cost"),
+        "next_review": _("next review"),
+        "note": _("note"),
+        "evidence": _("evidence"),
+    }.get(name, name)
+
+
+class WorkspaceScreen(Screen[None]):
+    """Everything about one municipality's measures."""
+
+    BINDINGS = [
+        Binding("r", "status('implemented')", "Implemented"),
+        Binding("o", "status('partial')", "Partial"),
+        Binding("e", "status('not_implemented')", "Not implemented"),
+        Binding("p", "status('not_applicable')", "Not applicable"),
+        Binding("a", "status('risk_accepted')", "Risk accepted"),
+        Binding("minus", "status('not_assessed')", "Not assessed", key_display="-", show=False),
+        Binding("space", "mark", "Mark", show=False),
+        Binding("B", "bulk_module", "Whole module", show=False),
+        Binding("i", "edit", "Edit", show=False),
+        Binding("ctrl+s", "save_edits", "Save edits", show=False),
+        Binding("f", "filters", "Filter", show=False),
+        Binding("k", "applicability", "Scope", show=False),
+        Binding("t", "tab('tab-text')", "Text", show=False),
+        Binding("h", "tab('tab-history')", "History", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, municipality_id: int, *, measure: str | None = None) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.municipality_id = municipality_id
+        self.pending_measure = measure
+        self.ws: Any = None
+        self.rows: dict[str, Any] = {}
+        self.by_module: dict[str, list[str]] = {}
+        self.node: tuple[str, str] = ("root", "")
+        self.marked: set[str] = set()
+        self.detail: Any = None
+        #: Unsaved edits per measure code: kept when the cursor moves on or a save fails.
+        self.drafts: dict[str, dict[str, str]] = {}
+        #: Dialog values kept when a dialog is closed or its save refused.
+        self.dialog_drafts: dict[tuple[str, str], dict[str, str]] = {}
+        self._filling = False
+        self._reload_on_resume = False
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Label(_("Loading…"), id="ws-title", classes="screen-title")
+        with Horizontal(id="ws-body"):
+            yield Tree(_("All modules"), id="ws-tree")
+            with Vertical(id="ws-main"):
+                with Horizontal(id="ws-filters", classes="hidden"):
+                    yield Select(
+                        [(level_label(lv), lv) for lv in ("basic", "standard", "high")],
+                        prompt=_("Level"),
+                        id="flt-level",
+                    )
+                    yield Select([], prompt=_("Status"), id="flt-status")
+                    yield Select([], prompt=_("Lifecycle"), id="flt-lifecycle")
+                    yield Select([("P1", "P1"), ("P2", "P2"), ("P3", "P3")], prompt=_("KOV priority"), id="flt-prio")
+                    yield Checkbox(_("Needs review"), id="flt-review")
+                yield DataTable(id="ws-measures", cursor_type="row", zebra_stripes=True)
+                with TabbedContent(id="ws-detail", initial="tab-text"):
+                    with TabPane(_("Measure"), id="tab-text"), VerticalScroll():
+                        yield Markdown("", id="ws-text")
+                    with TabPane(_("Status"), id="tab-status"), VerticalScroll(id="ws-form"):
+                        yield Static("", id="ws-targets")
+                        with Horizontal(classes="form-row"):
+                            yield Label(_("Owner"), classes="form-label")
+                            yield Input(id="ed-owner")
+                        with Horizontal(classes="form-row"):
+                            yield Label(_("Due"), classes="form-label")
+                            yield Input(placeholder=_("YYYY-MM-DD"), id="ed-due_date")
+                        yield Label(_("Note"), classes="form-label")
+                        yield TextArea(id="ed-note", soft_wrap=True)
+                        with Horizontal(classes="form-row"):
+                            yield Button(_("Save edits"), id="ed-save", variant="primary")
+                            yield Label("", id="ed-state")
+                    with TabPane(_("History"), id="tab-history"), VerticalScroll():
+                        yield Static("", id="ws-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#ws-measures", DataTable)
+        for key, label in (
+            ("mark", " "),
+            ("code", _("Code")),
+            ("status", _("Status")),
+            ("title", _("Title")),
+            ("level", _("Level")),
+            ("kov", "KOV"),
+            ("owner", _("Owner")),
+            ("due", _("Due")),
+        ):
+            table.add_column(label, key=key)
+        self.query_one("#flt-status", Select).set_options(
+            [
+                (status_label(s), s)
+                for s in (
+                    "not_assessed",
+                    "implemented",
+                    "partial",
+                    "not_implemented",
+                    "not_applicable",
+                    "risk_accepted",
+                )
+            ]
+        )
+        self.load()
+
+    def load(self) -> None:
+        from eits_tracker.tracking.workspace import open_workspace
+
+        run_db(self, lambda s: open_workspace(s, self.municipality_id), self._loaded, group="ws-open", exclusive=True)
+
+    def _loaded(self, ws: Any) -> None:
+        self.ws = ws
+        self.rows = {r.code: r for r in ws.rows}
+        self.by_module = {}
+        for r in ws.rows:
+            self.by_module.setdefault(r.module, []).append(r.code)
+        lifecycles = sorted({r.lifecycle for r in ws.rows if r.lifecycle})
+        self.query_one("#flt-lifecycle", Select).set_options([(lc, lc) for lc in lifecycles])
+        self._title()
+        self._build_tree()
+        first = self.pending_measure and self.rows.get(self.pending_measure.upper())
+        if first:
+            self.node = ("module", first.module)
+        elif ws.modules:
+            self.node = ("module", ws.modules[0].code)
+        self.refill()
+        if first:
+            self.focus_measure(first.code)
+        self.pending_measure = None
+        self.query_one("#ws-measures", DataTable).focus()
+
+    def _title(self) -> None:
+        ws, mat = self.ws, self.ws.maturity
+        approach = _("standard protection") if ws.approach == "standard" else _("basic protection")
+        self.query_one("#ws-title", Label).update(
+            Text.assemble(
+                (f"{ws.name} ({ws.ehak_code})", "bold"),
+                f" · E-ITS {ws.edition_key} · {approach} · ",
+                (_("level {n}").format(n=mat.level), fmt.LEVEL_STYLE.get(mat.level, "")),
+                " · " + _("assessed {pct}").format(pct=fmt.pct(mat.coverage)),
+                " · " + _("basic {pct}").format(pct=fmt.pct(mat.fulfilment.get("basic"))),
+            )
+        )
+
+    def _module_label(self, code: str, title: str) -> Text:
+        progress = self.ws.progress.get(code)
+        value = getattr(progress, "fulfilment", None)
+        return Text.assemble(
+            (f"{code} ", "bold"), (fmt.bar(value, 5), "green"), f" {fmt.pct(value):>4} ", (title, "dim")
+        )
+
+    def _build_tree(self) -> None:
+        tree = self.query_one(Tree)
+        tree.clear()
+        tree.root.data = ("root", "")
+        tree.root.label = Text(self.ws.name, style="bold")
+        titles = dict(self.ws.layers)
+        by_layer: dict[str, list[Any]] = {}
+        for mod in self.ws.modules:
+            by_layer.setdefault(mod.layer_code, []).append(mod)
+        for layer, mods in by_layer.items():
+            node = tree.root.add(Text(f"{layer} {titles.get(layer, '')}"), data=("layer", layer), expand=True)
+            for mod in mods:
+                node.add_leaf(self._module_label(mod.code, mod.title), data=("module", mod.code))
+        tree.root.expand()
+
+    def _refresh_tree_labels(self) -> None:
+        tree = self.query_one(Tree)
+        titles = {m.code: m.title for m in self.ws.modules}
+        for layer in tree.root.children:
+            for leaf in layer.children:
+                if leaf.data and leaf.data[0] == "module":
+                    leaf.set_label(self._module_label(leaf.data[1], titles[leaf.data[1]]))
+
+    # --- the measure table --------------------------------------------------------------
+
+    def visible_codes(self) -> list[str]:
+        kind, value = self.node
+        if kind == "module":
+            codes = self.by_module.get(value, [])
+        elif kind == "layer":
+            mods = [mod.code for mod in self.ws.modules if mod.layer_code == value]
+            codes = [c for mod in mods for c in self.by_module.get(mod, [])]
+        else:
+            codes = list(self.rows)
+        level = self.query_one("#flt-level", Select).value
+        status = self.query_one("#flt-status", Select).value
+        lifecycle = self.query_one("#flt-lifecycle", Select).value
+        prio = self.query_one("#flt-prio", Select).value
+        review = self.query_one("#flt-review", Checkbox).value
+        out = []
+        for code in codes:
+            r = self.rows[code]
+            if level != Select.NULL and r.level != level:
+                continue
+            if status != Select.NULL and r.status != status:
+                continue
+            if lifecycle != Select.NULL and r.lifecycle != lifecycle:
+                continue
+            if prio != Select.NULL and r.priority_kov != prio:
+                continue
+            if review and not r.needs_review:
+                continue
+            out.append(code)
+        return out
+
+    def _cells(self, r: Any) -> list[Any]:
+        code = Text(r.code + (" ⚑" if r.needs_review else ""), style="bold" if r.needs_review else "")
+        width = max(12, self.query_one("#ws-measures", DataTable).size.width - 75)
+        title = r.title if len(r.title) <= width else r.title[: width - 1] + "…"
+        return [
+            "✓" if r.code in self.marked else " ",
+            code,
+            fmt.status_cell(r.status),
+            title,
+            _short_level(r.level),
+            r.priority_kov,
+            r.owner,
+            fmt.day(r.due_date),
+        ]
+
+    def refill(self) -> None:
+        if self.ws is None:
+            return
+        table = self.query_one("#ws-measures", DataTable)
+        keep = self.current_code()
+        codes = self.visible_codes()
+        table.clear()
+        for code in codes[:MAX_ROWS]:
+            table.add_row(*self._cells(self.rows[code]), key=code)
+        if len(codes) > MAX_ROWS:
+            self.notify(
+                _("Showing {shown} of {total} measures: choose a module or filter.").format(
+                    shown=MAX_ROWS, total=len(codes)
+                ),
+                timeout=4,
+            )
+        if keep and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        elif table.row_count:
+            self.show_detail(self.current_code())
+        else:
+            self.detail = None
+            self.query_one("#ws-text", Markdown).update(_("No measures match."))
+
+    def update_rows(self, rows: list[Any]) -> None:
+        table = self.query_one("#ws-measures", DataTable)
+        for r in rows:
+            self.rows[r.code] = r
+            if r.code in table.rows:
+                for key, value in zip(
+                    ("mark", "code", "status", "title", "level", "kov", "owner", "due"), self._cells(r), strict=True
+                ):
+                    table.update_cell(r.code, key, value)
+
+    def current_code(self) -> str | None:
+        table = self.query_one("#ws-measures", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return str(key.value) if key.value is not None else None
+
+    def focus_measure(self, code: str) -> None:
+        code = code.upper()
+        row = self.rows.get(code)
+        if row is None:
+            self.notify(_("{code} is not in this municipality's scope.").format(code=code), severity="warning")
+            return
+        if code not in self.visible_codes():
+            self.node = ("module", row.module)
+            self.refill()
+        table = self.query_one("#ws-measures", DataTable)
+        if code in table.rows:
+            table.move_cursor(row=table.get_row_index(code))
+            table.focus()
+
+    @on(Tree.NodeHighlighted, "#ws-tree")
+    def _node(self, event: Tree.NodeHighlighted[Any]) -> None:
+        if event.node.data and event.node.data != self.node:
+            self.node = event.node.data
+            self.refill()
+
+    @on(Tree.NodeSelected, "#ws-tree")
+    def _node_selected(self, event: Tree.NodeSelected[Any]) -> None:
+        if event.node.data and event.node.data[0] == "module":
+            self.query_one("#ws-measures", DataTable).focus()
+
+    @on(DataTable.RowHighlighted, "#ws-measures")
+    def _row(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value:
+            self.show_detail(str(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#ws-measures")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_edit()
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _filters(self) -> None:
+        self.refill()
+
+    # --- detail pane ------------------------------------------------------------------
+
+    def show_detail(self, code: str | None) -> None:
+        if code is None:
+            return
+        from eits_tracker.tracking.workspace import measure_detail
+
+        run_db(
+            self,
+            lambda s: measure_detail(s, self.municipality_id, code),
+            self._detail_loaded,
+            group="ws-detail",
+            exclusive=True,
+        )
+
+    def _detail_loaded(self, d: Any) -> None:
+        self.detail = d
+        meta = [
+            f"**{_('Level')}:** {level_label(d.level)}",
+            f"**{_('Module')}:** {d.module_code} {d.module_title}",
+        ]
+        if d.responsible:
+            roles = d.responsible + (f" ({', '.join(d.co_assignees)})" if d.co_assignees else "")
+            meta.append(f"**{_('Responsible')}:** {roles}")
+        if d.lifecycle:
+            meta.append(f"**{_('Lifecycle')}:** {d.lifecycle}")
+        if d.cia:
+            meta.append(f"**{_('CIA')}:** {d.cia}")
+        review = [t for t in d.targets if t["needs_review"]]
+        text = [f"## {d.code} {d.title}", "  \n".join(meta)]
+        if review:
+            text.append(f"> ⚑ {_('Needs review after the edition change')}: {review[0]['review_reason']}")
+        text.append(d.text or _("(no text in the catalogue)"))
+        if d.threats:
+            text.append(f"**{_('Threats')}:** " + "; ".join(f"{c} {t}" for c, t in d.threats))
+        self.query_one("#ws-text", Markdown).update("\n\n".join(text))
+        self.query_one("#ws-targets", Static).update(
+            Text("\n").join(
+                Text.assemble(
+                    (t["target"] + ": ", "bold"),
+                    fmt.status_cell(t["status"]),
+                    (f"  {t['justification']}" if t["justification"] else ""),
+                    (f"  ({t['updated_by']}, {show(t['updated_at'])})" if t["updated_by"] else "", "dim"),
+                )
+                for t in d.targets
+            )
+        )
+        self._fill_form(d)
+        self.query_one("#ws-history", Static).update(self._history_text(d))
+
+    def _history_text(self, d: Any) -> Text:
+        if not d.history:
+            return Text(_("No changes recorded yet."), style="dim")
+        lines = []
+        for h in d.history:
+            line = Text.assemble(
+                (show(h["changed_at"]), "dim"),
+                f"  {h['changed_by']} ({_source_label(h['source'])})  ",
+                fmt.status_cell(h["old_status"] or "not_assessed"),
+                " → ",
+                fmt.status_cell(h["new_status"]),
+            )
+            fields = [k for k in (h["changes"] or {}) if k != "archived"]
+            if fields:
+                line.append("  " + ", ".join(_field_name(f) for f in fields), style="dim")
+            if h["note"]:
+                line.append(f"\n    {h['note']}")
+            lines.append(line)
+        return Text("\n").join(lines)
+
+    def _saved_values(self, d: Any) -> dict[str, str]:
+        first = d.targets[0] if d.targets else {}
+        return {
+            "owner": first.get("owner") or "",
+            "due_date": fmt.day(first.get("due_date")),
+            "note": first.get("note") or "",
+        }
+
+    def _fill_form(self, d: Any) -> None:
+        values = {**self._saved_values(d), **self.drafts.get(d.code, {})}
+        self._filling = True
+        try:
+            self.query_one("#ed-owner", Input).value = values["owner"]
+            self.query_one("#ed-due_date", Input).value = values["due_date"]
+            self.query_one("#ed-note", TextArea).text = values["note"]
+        finally:
+            self._filling = False
+        self._form_state()
+
+    def _form_values(self) -> dict[str, str]:
+        return {
+            "owner": self.query_one("#ed-owner", Input).value,
+            "due_date": self.query_one("#ed-due_date", Input).value,
+            "note": self.query_one("#ed-note", TextArea).text,
+        }
+
+    def _form_state(self) -> None:
+        dirty = self.detail is not None and self.detail.code in self.drafts
+        self.query_one("#ed-state", Label).update(_("● unsaved") if dirty else "")
+
+    @on(Input.Changed, "#ed-owner, #ed-due_date")
+    @on(TextArea.Changed, "#ed-note")
+    def _edited(self) -> None:
+        if self._filling or self.detail is None:
+            return
+        values = self._form_values()
+        if values == self._saved_values(self.detail):
+            self.drafts.pop(self.detail.code, None)
+        else:
+            self.drafts[self.detail.code] = values
+        self._form_state()
+
+    @on(Button.Pressed, "#ed-save")
+    def _save_pressed(self) -> None:
+        self.action_save_edits()
+
+    def has_unsaved(self) -> bool:
+        return bool(self.drafts)
+
+    # --- actions ----------------------------------------------------------------------
+
+    def targets_of_action(self) -> list[str]:
+        if self.marked:
+            return [c for c in self.rows if c in self.marked]
+        code = self.current_code()
+        return [code] if code else []
+
+    def action_status(self, status: str) -> None:
+        codes = self.targets_of_action()
+        if not codes:
+            return
+        if status == "not_applicable":
+            key = (",".join(codes), "justification")
+            kept = self.dialog_drafts.get(key, {}).get("text", "")
+
+            def got(result: dict[str, Any] | None) -> None:
+                if not result:
+                    return
+                self.dialog_drafts[key] = {"text": result["text"]}
+                if not result["cancelled"]:
+                    self.save(codes, status, draft_key=key, justification=result["text"])
+
+            self.app.push_screen(
+                TextDialog(
+                    _("Not applicable: {codes}").format(codes=", ".join(codes[:4])),
+                    _("Why does the measure not apply here?"),
+                    kept,
+                ),
+                got,
+            )
+            return
+        if status == "risk_accepted":
+            key = (",".join(codes), "risk")
+
+            def got_risk(result: dict[str, Any] | None) -> None:
+                if not result:
+                    return
+                values = {k: v for k, v in result.items() if k != "cancelled"}
+                self.dialog_drafts[key] = values
+                if not result["cancelled"]:
+                    self.save(codes, status, draft_key=key, **values)
+
+            self.app.push_screen(RiskDialog(codes, self.dialog_drafts.get(key)), got_risk)
+            return
+        self.save(codes, status)
+
+    def save(
+        self, codes: list[str], status: str | None, *, draft_key: Any = None, force: bool = False, **fields: Any
+    ) -> None:
+        from eits_tracker.tracking.workspace import save_measures
+
+        app: Any = self.app
+        expected = None if force else {c: dict(self.rows[c].versions) for c in codes if c in self.rows}
+
+        def write(session: Any) -> list[Any]:
+            return save_measures(
+                session,
+                municipality_id=self.municipality_id,
+                codes=codes,
+                status=status,
+                actor=app.actor,
+                expected=expected,
+                risk_acceptance_basic=app.settings.risk_acceptance_basic,
+                **fields,
+            )
+
+        def done(rows: list[Any]) -> None:
+            self.update_rows(rows)
+            if draft_key is not None:
+                self.dialog_drafts.pop(draft_key, None)
+            if status is None:
+                for c in codes:
+                    self.drafts.pop(c, None)
+            if len(codes) > 1:
+                self.marked.clear()
+                self.refill()
+                self.notify(_("Saved {n} measures.").format(n=len(codes)), timeout=3)
+            if self.detail is not None and self.detail.code in codes:
+                self.show_detail(self.detail.code)
+            self.refresh_progress()
+
+        def failed(error: EitsError) -> None:
+            if isinstance(error, ConflictError):
+                self.resolve_conflict(codes, status, error, draft_key=draft_key, **fields)
+
+        run_db(self, write, done, write=True, group="ws-save", failed=failed)
+
+    def resolve_conflict(self, codes: list[str], status: str | None, error: ConflictError, **kw: Any) -> None:
+        row = error.current
+        theirs = {
+            "status": row.status,
+            "owner": row.owner,
+            "due_date": fmt.day(row.due_date),
+            "note": row.note,
+            "updated_by": row.updated_by,
+            "updated_at": show(row.updated_at),
+        }
+        mine = {"status": status, **{k: v for k, v in kw.items() if k in EDIT_FIELDS}}
+
+        def decided(keep: bool | None) -> None:
+            if keep:
+                self.save(codes, status, force=True, **kw)
+            else:
+                for c in codes:
+                    self.drafts.pop(c, None)
+                self.load()
+
+        self.app.push_screen(ConflictDialog(", ".join(codes[:3]), theirs, mine), decided)
+
+    def refresh_progress(self) -> None:
+        from eits_tracker.db import models as m
+        from eits_tracker.tracking.maturity import maturity_of, module_progress
+
+        def read(session: Any) -> tuple[Any, Any]:
+            muni = session.get(m.Municipality, self.municipality_id)
+            return module_progress(session, muni), maturity_of(session, muni)
+
+        def done(result: tuple[Any, Any]) -> None:
+            self.ws.progress, self.ws.maturity = result
+            self._refresh_tree_labels()
+            self._title()
+
+        run_db(self, read, done, group="ws-progress", exclusive=True)
+
+    def action_save_edits(self) -> None:
+        if self.detail is None:
+            return
+        code = self.detail.code
+        values = self.drafts.get(code)
+        if not values:
+            self.notify(_("Nothing to save."), timeout=2)
+            return
+        self.save([code], None, **values)
+
+    def action_edit(self) -> None:
+        self.query_one(TabbedContent).active = "tab-status"
+        self.query_one("#ed-owner", Input).focus()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_mark(self) -> None:
+        code = self.current_code()
+        if code is None:
+            return
+        self.marked.symmetric_difference_update({code})
+        self.query_one("#ws-measures", DataTable).update_cell(code, "mark", "✓" if code in self.marked else " ")
+        table = self.query_one("#ws-measures", DataTable)
+        table.action_cursor_down()
+
+    def action_bulk_module(self) -> None:
+        code = self.current_code()
+        if code is None:
+            return
+        module = self.rows[code].module
+        codes = self.by_module.get(module, [])
+
+        def chosen(result: dict[str, Any] | None) -> None:
+            if not result or result["cancelled"]:
+                return
+            from eits_tracker.tracking.vocab import parse_status
+
+            try:
+                status = parse_status(result["text"])
+            except EitsError as exc:
+                self.app.show_error(exc)  # type: ignore[attr-defined]
+                return
+            if status in ("not_applicable", "risk_accepted"):
+                self.marked = set(codes)
+                self.action_status(status)
+                return
+            self.save(codes, status)
+
+        self.app.push_screen(
+            TextDialog(
+                _("Set a status on all {n} measures of {module}").format(n=len(codes), module=module),
+                _("Status (R, O, E, P, A or its name):"),
+            ),
+            chosen,
+        )
+
+    def action_filters(self) -> None:
+        bar = self.query_one("#ws-filters")
+        bar.set_class(not bar.has_class("hidden"), "hidden")
+        if not bar.has_class("hidden"):
+            self.query_one("#flt-level", Select).focus()
+
+    def action_applicability(self) -> None:
+        from eits_tracker.tui.screens.applicability import ApplicabilityScreen
+
+        self._reload_on_resume = True
+        self.app.push_screen(ApplicabilityScreen(self.municipality_id))
+
+    def on_screen_resume(self) -> None:
+        # Dialogs resume this screen too; only the scope screen changes what the workspace shows.
+        if self.ws is not None and self._reload_on_resume:
+            self._reload_on_resume = False
+            self.load()
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if (
+            focused is not None
+            and focused is not self.query_one("#ws-measures")
+            and (
+                focused.id in ("ed-owner", "ed-due_date", "ed-note", "ed-save")
+                or focused.parent is self.query_one("#ws-filters")
+            )
+        ):
+            self.query_one("#ws-measures", DataTable).focus()  # Esc leaves a field first, then the screen
+            return
+        if self.marked:
+            self.marked.clear()
+            self.refill()
+            return
+        if self.drafts:
+            n = len(self.drafts)
+
+            def leave(ok: bool | None) -> None:
+                if ok:
+                    self.app.pop_screen()
+
+            self.app.push_screen(
+                ConfirmDialog(
+                    _("Unsaved edits"),
+                    _("{n} measure(s) have edits that are not saved. Leave and discard them?").format(n=n),
+                    _("Discard and leave"),
+                ),
+                leave,
+            )
+            return
+        self.app.pop_screen()
+
+    def search_context(self) -> dict[str, Any]:
+        return {"municipality_id": self.municipality_id, "edition_id": self.ws.edition_id if self.ws else None}
