@@ -6,7 +6,7 @@ from datetime import date
 
 from rich.text import Text
 
-from eits_tracker.tui.i18n import level_label, status_label
+from eits_tracker.tui.i18n import _, level_label, status_label
 
 STATUS_STYLE = {
     "implemented": "bold green",
@@ -50,8 +50,20 @@ def level_cell(level: int) -> Text:
     return Text(str(level), style=LEVEL_STYLE.get(level, ""))
 
 
-def status_cell(status: str) -> Text:
-    return Text(status_label(status), style=STATUS_STYLE.get(status, ""))
+def status_cell(status: str, *, short: bool = False) -> Text:
+    return Text(short_status(status) if short else status_label(status), style=STATUS_STYLE.get(status, ""))
+
+
+def short_status(status: str) -> str:
+    """At most 12 characters: the measure table is narrow on an 80-column terminal."""
+    return {
+        "implemented": _("implemented"),
+        "partial": _("partial"),
+        "not_implemented": _("not impl."),
+        "not_applicable": _("n/a"),
+        "risk_accepted": _("risk acc."),
+        "not_assessed": _("not assessed"),
+    }.get(status, status)
 
 
 def level_short(level: str) -> str:

@@ -156,7 +156,7 @@ async def test_status_key_saves_with_history(db_url: str, make_app: Any) -> None
         assert cell(screen, code, "status") == "implemented"
         await pilot.press("o")
         await settle(pilot)
-        assert cell(screen, code, "status") == "partially implemented"
+        assert cell(screen, code, "status") == "partial"
     row = row_of(db_url, "0793", code)
     assert (row.status, row.version, row.updated_by) == ("partial", 2, "tester")
     hist = history_of(db_url, "0793", code)
@@ -182,7 +182,7 @@ async def test_not_applicable_needs_justification_and_keeps_draft(demo_url: str,
         assert app.screen.query_one(TextArea).text == "no servers"
         await pilot.press(*" of our own", "ctrl+s")
         await settle(pilot)
-        assert cell(screen, code, "status") == "not applicable"
+        assert cell(screen, code, "status") == "n/a"
     row = row_of(demo_url, "0793", code)
     assert (row.status, row.justification) == ("not_applicable", "no servers of our own")
 
@@ -229,7 +229,7 @@ async def test_bulk_marked_and_whole_module(demo_url: str, make_app: Any) -> Non
         await settle(pilot)
         assert not screen.marked
         for code in marked:
-            assert cell(screen, code, "status") == "not implemented"
+            assert cell(screen, code, "status") == "not impl."
         module = screen.rows[first].module
         await pilot.press("B")
         assert isinstance(app.screen, TextDialog)
@@ -271,8 +271,8 @@ async def test_owner_due_and_note_edited_in_place(demo_url: str, make_app: Any) 
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert code not in screen.drafts
-        assert cell(screen, code, "owner") == "IT-juht Mari"
-        assert cell(screen, code, "due") == "2026-12-31"
+        assert screen.rows[code].owner == "IT-juht Mari"
+        assert str(screen.rows[code].due_date) == "2026-12-31"
     row = row_of(demo_url, "0793", code)
     assert (row.owner, str(row.due_date), row.note) == ("IT-juht Mari", "2026-12-31", "kord koostamisel")
 
@@ -491,7 +491,16 @@ async def test_help_lists_the_keys_of_the_screen(demo_url: str, make_app: Any) -
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = "\n".join(f"{k} {d}" for k, d in app.screen.entries)
-        for words in ("Implemented", "Not applicable", "Risk accepted", "Mark", "Whole module", "Search", "Quit"):
+        for words in (
+            "Implemented",
+            "Not implemented",
+            "Not applicable: asks why",
+            "Risk accepted",
+            "Mark",
+            "Whole module",
+            "Search",
+            "Quit",
+        ):
             assert words in text
         await pilot.press("escape")
         assert isinstance(app.screen, WorkspaceScreen)
@@ -528,3 +537,15 @@ async def test_quit_with_unsaved_edits_asks_first(demo_url: str, make_app: Any) 
         await pilot.press("escape")
         assert app.is_running and isinstance(app.screen, WorkspaceScreen)
         assert screen.drafts
+
+
+async def test_wide_terminal_shows_owner_and_due_columns(demo_url: str, make_app: Any) -> None:
+    """From 160 columns the measure table has room for owner and due date; at 120 it drops them."""
+    app = make_app(demo_url)
+    async with app.run_test(size=(170, 40)) as pilot:
+        screen = await open_muni(pilot, "Tartu linn")
+        keys = [str(k.value) for k in screen.query_one("#ws-measures", DataTable).columns]
+        assert keys[-2:] == ["owner", "due"]
+        code = next(c for c, r in screen.rows.items() if r.owner)
+        screen.focus_measure(code)
+        assert cell(screen, code, "owner") == screen.rows[code].owner[:16]

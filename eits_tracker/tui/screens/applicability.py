@@ -46,7 +46,7 @@ class ApplicabilityScreen(Screen[None]):
         yield Label(_("Loading…"), id="ap-title", classes="screen-title")
         yield Label("", id="ap-help", classes="hint")
         yield DataTable(id="ap-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

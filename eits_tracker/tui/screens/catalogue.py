@@ -117,7 +117,7 @@ class CatalogueScreen(Screen[None]):
                 yield DataTable(id="cat-measures", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="cat-detail"):
                     yield Markdown("", id="cat-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -283,7 +283,7 @@ class DiffScreen(Screen[None]):
             yield DataTable(id="diff-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="diff-detail"):
                 yield Markdown("", id="diff-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

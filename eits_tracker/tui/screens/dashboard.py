@@ -95,7 +95,7 @@ class DashboardScreen(Screen[None]):
             yield Select([(_("town"), "linn"), (_("rural municipality"), "vald")], prompt=_("Kind"), id="dash-kind")
             yield Select([(_("Level {n}").format(n=n), n) for n in range(6)], prompt=_("Level"), id="dash-level")
         yield DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

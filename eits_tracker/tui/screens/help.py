@@ -50,6 +50,7 @@ class HelpScreen(ModalScreen[None]):
                     if not b.description or key in seen:
                         continue
                     seen.add(key)
-                    table.add_row(app.get_key_display(b), b.description)
-                    self.entries.append((app.get_key_display(b), b.description))
+                    text = b.tooltip or b.description  # the footer's short word, the help's full one
+                    table.add_row(app.get_key_display(b), text)
+                    self.entries.append((app.get_key_display(b), text))
         return table

@@ -48,7 +48,7 @@ class LoadingScreen(Screen[None]):
             with Center():
                 yield ProgressBar(total=None, show_eta=False, id="loading-bar")
             yield Label("", id="loading-error")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         app: Any = self.app

@@ -34,6 +34,8 @@ from eits_tracker.tui.i18n import _, level_label, status_label, translate_bindin
 from eits_tracker.tui.screens.dialogs import ConfirmDialog, ConflictDialog, RiskDialog, TextDialog
 from eits_tracker.tui.work import run_db
 
+#: From this width of the measure pane on, the owner and due date get their own columns.
+WIDE = 110
 #: At most this many measures in the table at once (a whole municipality is ~1,000): filter to see more.
 MAX_ROWS = 400
 EDIT_FIELDS = ("owner", "due_date", "note")
@@ -79,9 +81,9 @@ class WorkspaceScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "status('implemented')", "Implemented"),
         Binding("o", "status('partial')", "Partial"),
-        Binding("e", "status('not_implemented')", "Not implemented"),
-        Binding("p", "status('not_applicable')", "Not applicable"),
-        Binding("a", "status('risk_accepted')", "Risk accepted"),
+        Binding("e", "status('not_implemented')", "Not impl.", tooltip="Not implemented"),
+        Binding("p", "status('not_applicable')", "N/A", tooltip="Not applicable: asks why"),
+        Binding("a", "status('risk_accepted')", "Risk acc.", tooltip="Risk accepted: asks for the decision"),
         Binding("minus", "status('not_assessed')", "Not assessed", key_display="-", show=False),
         Binding("space", "mark", "Mark", show=False),
         Binding("B", "bulk_module", "Whole module", show=False),
@@ -111,6 +113,7 @@ class WorkspaceScreen(Screen[None]):
         self.dialog_drafts: dict[tuple[str, str], dict[str, str]] = {}
         self._filling = False
         self._reload_on_resume = False
+        self.wide = False
 
     # --- layout ---------------------------------------------------------------------
 
@@ -148,21 +151,37 @@ class WorkspaceScreen(Screen[None]):
                             yield Label("", id="ed-state")
                     with TabPane(_("History"), id="tab-history"), VerticalScroll():
                         yield Static("", id="ws-history")
-        yield Footer()
+        yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        table = self.query_one("#ws-measures", DataTable)
-        for key, label in (
+    def _columns(self) -> list[tuple[str, str]]:
+        cols = [
             ("mark", " "),
             ("code", _("Code")),
             ("status", _("Status")),
             ("title", _("Title")),
             ("level", _("Level")),
             ("kov", "KOV"),
-            ("owner", _("Owner")),
-            ("due", _("Due")),
-        ):
+        ]
+        if self.wide:
+            cols += [("owner", _("Owner")), ("due", _("Due"))]
+        return cols
+
+    def _build_columns(self) -> None:
+        table = self.query_one("#ws-measures", DataTable)
+        table.clear(columns=True)
+        for key, label in self._columns():
             table.add_column(label, key=key)
+
+    def on_resize(self) -> None:
+        wide = self.query_one("#ws-main").size.width >= WIDE
+        if wide != self.wide:
+            self.wide = wide
+            self._build_columns()
+            self.refill()
+
+    def on_mount(self) -> None:
+        self.wide = self.app.size.width >= WIDE + 40
+        self._build_columns()
         self.query_one("#flt-status", Select).set_options(
             [
                 (status_label(s), s)
@@ -221,7 +240,7 @@ class WorkspaceScreen(Screen[None]):
         progress = self.ws.progress.get(code)
         value = getattr(progress, "fulfilment", None)
         return Text.assemble(
-            (f"{code} ", "bold"), (fmt.bar(value, 5), "green"), f" {fmt.pct(value):>4} ", (title, "dim")
+            (f"{code} ", "bold"), f"{fmt.pct(value):>4} ", (fmt.bar(value, 5), "green"), " ", (title, "dim")
         )
 
     def _build_tree(self) -> None:
@@ -281,18 +300,22 @@ class WorkspaceScreen(Screen[None]):
 
     def _cells(self, r: Any) -> list[Any]:
         code = Text(r.code + (" ⚑" if r.needs_review else ""), style="bold" if r.needs_review else "")
-        width = max(12, self.query_one("#ws-measures", DataTable).size.width - 75)
+        # the title takes what the other columns leave (each column has 2 cells of padding)
+        fixed = 1 + 12 + 12 + 5 + 3 + (16 + 10 if self.wide else 0) + 2 * len(self._columns()) + 2
+        width = max(12, self.query_one("#ws-main").size.width - fixed)
         title = r.title if len(r.title) <= width else r.title[: width - 1] + "…"
-        return [
+        cells = [
             "✓" if r.code in self.marked else " ",
             code,
-            fmt.status_cell(r.status),
+            fmt.status_cell(r.status, short=True),
             title,
             _short_level(r.level),
             r.priority_kov,
-            r.owner,
-            fmt.day(r.due_date),
         ]
+        if self.wide:
+            owner = r.owner if len(r.owner) <= 16 else r.owner[:15] + "…"
+            cells += [owner, fmt.day(r.due_date)]
+        return cells
 
     def refill(self) -> None:
         if self.ws is None:
@@ -323,9 +346,7 @@ class WorkspaceScreen(Screen[None]):
         for r in rows:
             self.rows[r.code] = r
             if r.code in table.rows:
-                for key, value in zip(
-                    ("mark", "code", "status", "title", "level", "kov", "owner", "due"), self._cells(r), strict=True
-                ):
+                for (key, _label), value in zip(self._columns(), self._cells(r), strict=True):
                     table.update_cell(r.code, key, value)
 
     def current_code(self) -> str | None:
