@@ -13,13 +13,24 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from eits_tracker import paths
 from eits_tracker.errors import ConfigError
 
 Language = Literal["et", "en"]
+
+#: Basic fulfilment needed for maturity levels 1, 2 and 3 (see tracking/maturity.py).
+DEFAULT_MATURITY_THRESHOLDS: tuple[float, float, float] = (0.25, 0.5, 0.75)
+
+
+def check_maturity_thresholds(value: tuple[float, float, float]) -> tuple[float, float, float]:
+    """Three fractions strictly between 0 and 1, strictly ascending; ValueError otherwise."""
+    values = tuple(float(v) for v in value)
+    if len(values) != 3 or not 0 < values[0] < values[1] < values[2] < 1:
+        raise ValueError(f"maturity thresholds must be three ascending fractions between 0 and 1, got {value!r}")
+    return values[0], values[1], values[2]
 
 
 class _TomlFile(PydanticBaseSettingsSource):
@@ -58,6 +69,15 @@ class Settings(BaseSettings):
         description="IT-Grundschutz: the risk of an unmet basic measure cannot be accepted. 'warn' allows it.",
     )
     timezone: str = Field(default="Europe/Tallinn", description="Time zone for showing timestamps")
+    maturity_thresholds: tuple[float, float, float] = Field(
+        default=DEFAULT_MATURITY_THRESHOLDS,
+        description="Basic fulfilment (0..1) needed for maturity levels 1, 2 and 3, ascending",
+    )
+
+    @field_validator("maturity_thresholds")
+    @classmethod
+    def _ascending_fractions(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:
+        return check_maturity_thresholds(value)
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,580 @@
+"""The maturity model: how far each municipality is with E-ITS, now or as of any past moment.
+
+For a municipality at a moment T (``at=None``: its current statuses):
+
+- **In scope** are the measures of its applicable modules (the KOV-profile modules of its edition
+  plus added, minus excluded ones, as in ``municipalities.applicable_modules``) whose level is in
+  its approach (basic → basic; standard → basic and standard), plus the high measures *chosen
+  explicitly*: a high measure of an applicable module is chosen when at least one target object
+  it applies to has a recorded status other than not_assessed (as of T).
+- **Per measure** the status is the roll-up (``rollup.rollup``) over the target objects the
+  measure applies to — process modules: the default target; system modules: the targets carrying
+  the module, else the default — the same rule as ``statuses.status_overview``. A target without
+  a status counts as not_assessed.
+- not_applicable and risk_accepted are **excluded** from the fulfilment denominators (and counted
+  in ``counts``). **Score**: implemented 1, partial 0.5, not_implemented and not_assessed 0.
+- **Coverage** = in-scope measures that are not not_assessed / in-scope measures (None when
+  nothing is in scope).
+- **Fulfilment** of a level = sum of scores / in-scope measures of that level that are not
+  excluded (None when that is 0).
+- **Level** from basic fulfilment B and standard fulfilment S, with thresholds t1 < t2 < t3
+  (setting ``maturity_thresholds``, default 25/50/75 %): 0 if B < t1 (or B is None), 1 if B ≥ t1,
+  2 if B ≥ t2, 3 if B ≥ t3, 4 if B = 100 % (põhiturve reached), 5 if B = 100 % and S = 100 %
+  (standardturve reached; never while S is None, so a municipality on the basic approach stops
+  at 4).
+
+**As of T** the status of a (target object, measure) is the ``new_status`` of its last
+StatusHistory row (by changed_at, then id) with changed_at ≤ T, matched by measure code among the
+measures of the edition the municipality worked on at T: the from-edition of its first
+EditionMigration before that migration, the to-edition of the last migration at or before T
+after it, its current edition if it never migrated. Statuses carried over by a migration keep
+their history (same code), measures flagged needs_review keep their status, and the history row
+a migration writes when it archives a status (``changes.archived = [false, true]``) ends it.
+A non-default target object counts from its ``created_at`` on; the default one always.
+Not recorded in any history, hence taken as they are now: module applicability overrides, the
+approach, and which modules a target object carries.
+
+Quarters end at 24:00 Europe/Tallinn on their last day (as in ``demo.quarter_ends``).
+
+Everything is computed from a handful of set-based queries for all municipalities at once (the
+current statuses come grouped per target and status); the model itself is plain Python. See
+benchmarks/bench_maturity.py for the figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import chain, repeat
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Select, String, and_, cast, func, or_, select
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlmodel import Session, SQLModel
+
+from eits_tracker.config import DEFAULT_MATURITY_THRESHOLDS, check_maturity_thresholds
+from eits_tracker.db import models as m
+from eits_tracker.errors import ValidationError
+from eits_tracker.timeutil import TALLINN, as_utc, utcnow
+from eits_tracker.tracking import municipalities as munis
+from eits_tracker.tracking.demo import quarter_ends
+from eits_tracker.tracking.rollup import rollup
+from eits_tracker.tracking.vocab import STATUSES
+
+Thresholds = tuple[float, float, float]
+DEFAULT_THRESHOLDS: Thresholds = DEFAULT_MATURITY_THRESHOLDS
+LEVELS = ("basic", "standard", "high")
+_NONE: dict[int, str] = {}
+_CHUNK = 500
+
+
+# --- quarters ----------------------------------------------------------------------
+
+
+_QUARTER = re.compile(r"([1-9]\d{3})-?Q([1-4])", re.IGNORECASE)
+
+
+def _parse_quarter(quarter: str) -> tuple[int, int]:
+    match = _QUARTER.fullmatch(quarter.strip()) if isinstance(quarter, str) else None
+    if match is None:
+        raise ValidationError(
+            f"quarter: {quarter!r} is not a quarter; write it as YYYYQn or YYYY-Qn, e.g. 2026Q3 or 2026-Q3.",
+            field="quarter",
+        )
+    return int(match[1]), int(match[2])
+
+
+def quarter_end(quarter: str) -> datetime:
+    """The end of a quarter ("2026Q3" or "2026-Q3"): 24:00 Europe/Tallinn on its last day, in UTC."""
+    year, q = _parse_quarter(quarter)
+    return quarter_ends(date(year, 3 * q, 1), 1)[0][2]
+
+
+def quarter_of(moment: datetime) -> str:
+    """The quarter ("2026Q3") a moment falls in, in Tallinn time; naive moments are UTC."""
+    return quarter_ends(as_utc(moment).astimezone(TALLINN).date(), 1)[0][0]
+
+
+def previous_quarter(quarter: str) -> str:
+    year, q = _parse_quarter(quarter)
+    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+
+
+def last_completed_quarter(now: datetime) -> str:
+    """The last quarter that had ended by ``now``."""
+    return previous_quarter(quarter_of(now))
+
+
+# --- results -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Maturity:
+    municipality_id: int
+    ehak_code: str
+    name: str
+    at: datetime | None  # None = current statuses
+    in_scope: dict[str, int]  # per level: in-scope measures
+    counts: dict[str, int]  # per status (every key of vocab.STATUSES) over in-scope measures
+    coverage: float | None  # 0..1, None when nothing is in scope
+    fulfilment: dict[str, float | None]  # per level
+    level: int  # 0..5
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    """One applicable module of a municipality now: its in-scope measures, all levels together."""
+
+    module_code: str
+    in_scope: int
+    counts: dict[str, int]
+    coverage: float | None
+    fulfilment: float | None
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    municipality_id: int
+    ehak_code: str
+    name: str
+    kind: str
+    county: str
+    approach: str
+    current: Maturity
+    previous: Maturity | None  # at the end of previous_quarter; None if nothing was recorded by then
+    previous_quarter: str
+
+    @property
+    def delta_level(self) -> int | None:
+        return None if self.previous is None else self.current.level - self.previous.level
+
+    @property
+    def delta_basic(self) -> float | None:
+        """Change of basic fulfilment since the previous quarter, as a fraction (+0.12 = 12 points)."""
+        if self.previous is None:
+            return None
+        now, before = self.current.fulfilment["basic"], self.previous.fulfilment["basic"]
+        return None if now is None or before is None else now - before
+
+
+def maturity_level(basic: float | None, standard: float | None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> int:
+    """The level 0..5 from basic and standard fulfilment (see the module docstring)."""
+    if basic is None:
+        return 0
+    if basic >= 1:
+        return 5 if standard is not None and standard >= 1 else 4
+    return sum(basic >= t for t in thresholds)
+
+
+class _Tally:
+    """Status counts of in-scope measures, per level."""
+
+    __slots__ = ("by_level",)
+
+    def __init__(self) -> None:
+        self.by_level: dict[str, Counter[str]] = {lv: Counter() for lv in LEVELS}
+
+    def add(self, level: str, status: str) -> None:
+        if level in self.by_level:
+            self.by_level[level][status] += 1
+
+    def in_scope(self) -> dict[str, int]:
+        return {lv: c.total() for lv, c in self.by_level.items()}
+
+    def counts(self) -> dict[str, int]:
+        return {s: sum(c[s] for c in self.by_level.values()) for s in STATUSES}
+
+    def coverage(self) -> float | None:
+        total = sum(c.total() for c in self.by_level.values())
+        assessed = total - sum(c["not_assessed"] for c in self.by_level.values())
+        return assessed / total if total else None
+
+    def fulfilment(self, levels: Iterable[str] = LEVELS) -> float | None:
+        counters = [self.by_level[lv] for lv in levels]
+        denominator = sum(c.total() - c["not_applicable"] - c["risk_accepted"] for c in counters)
+        score = sum(c["implemented"] + c["partial"] / 2 for c in counters)
+        return score / denominator if denominator else None
+
+
+# --- what is loaded once -----------------------------------------------------------
+
+
+@dataclass
+class _Module:
+    kind: str
+    #: [(measure id, code, level)] in catalogue order
+    measures: list[tuple[int, str, str]] = field(default_factory=list)
+    #: level -> measure ids, in catalogue order
+    ids: dict[str, list[int]] = field(default_factory=dict)
+
+
+@dataclass
+class _Edition:
+    profile: set[str]
+    #: module code -> its measures, in catalogue order
+    modules: dict[str, _Module] = field(default_factory=dict)
+    #: measure code -> id
+    id_of: dict[str, int] = field(default_factory=dict)
+    ids: frozenset[int] = frozenset()
+
+
+@dataclass
+class _Muni:
+    id: int
+    ehak_code: str
+    name: str
+    kind: str
+    county: str
+    approach: str
+    edition_id: int | None
+    overrides: dict[str, bool] = field(default_factory=dict)
+    default_target: int | None = None
+    #: module code -> [(target id, created_at)] of the target objects carrying it
+    carriers: dict[str, list[tuple[int, datetime]]] = field(default_factory=dict)
+    #: [(migrated_at, from edition, to edition)], oldest first
+    migrations: list[tuple[datetime, int, int]] = field(default_factory=list)
+
+    def applicable(self, edition: _Edition) -> set[str]:
+        """The edition's KOV-profile modules, plus added, minus excluded (as munis.applicable_modules)."""
+        added = {code for code, ok in self.overrides.items() if ok}
+        return (edition.profile | added) - {code for code, ok in self.overrides.items() if not ok}
+
+    def edition_at(self, at: datetime | None) -> int | None:
+        if at is None or not self.migrations:
+            return self.edition_id
+        edition = self.migrations[0][1]
+        for when, _from, to in self.migrations:
+            if when <= at:
+                edition = to
+        return edition
+
+
+@dataclass
+class _Loaded:
+    munis: list[_Muni]
+    ids: list[int] | None  # None = all municipalities
+    editions: dict[int, _Edition]
+    #: target id -> municipality id, for every target object
+    owner: dict[int, int]
+    #: target id -> {measure id: status} of the status rows not archived (not_assessed left out)
+    current: dict[int, dict[int, str]]
+
+    def edition_then(self, at: datetime) -> dict[int, _Edition]:
+        """Target id -> the edition its municipality worked on at ``at``."""
+        editions = {mu.id: self.editions.get(mu.edition_at(at)) for mu in self.munis}  # type: ignore[arg-type]
+        return {tid: ed for tid, muni_id in self.owner.items() if (ed := editions.get(muni_id)) is not None}
+
+
+def _cols(model: type[SQLModel]) -> ReadOnlyColumnCollection[str, Column[Any]]:
+    """A table's Core columns: typed, and read without the ORM."""
+    return model.__table__.c  # type: ignore[attr-defined, no-any-return]
+
+
+def _load(session: Session, ids: list[int] | None, *, history: bool, all_editions: bool) -> _Loaded:
+    session.flush()  # the reads below go through the connection, which does not autoflush
+    conn = session.connection()
+    mu, ma, to, tom = (_cols(t) for t in (m.Municipality, m.ModuleApplicability, m.TargetObject, m.TargetObjectModule))
+
+    def scoped(stmt: Select[Any], column: Column[Any]) -> Select[Any]:
+        return stmt if ids is None else stmt.where(column.in_(ids))
+
+    rows = conn.execute(
+        scoped(select(mu.id, mu.ehak_code, mu.name, mu.kind, mu.county, mu.approach, mu.edition_id), mu.id)
+    )
+    by_id = {row[0]: _Muni(*row) for row in rows}
+    for muni_id, code, applicable in conn.execute(
+        scoped(select(ma.municipality_id, ma.module_code, ma.applicable), ma.municipality_id)
+    ):
+        by_id[muni_id].overrides[code] = applicable
+    owner: dict[int, int] = {}
+    targets = scoped(select(to.id, to.municipality_id, to.is_default), to.municipality_id)
+    for tid, muni_id, is_default in conn.execute(targets.order_by(to.id)):
+        owner[tid] = muni_id
+        if is_default and by_id[muni_id].default_target is None:
+            by_id[muni_id].default_target = tid
+    carried = select(to.id, to.municipality_id, to.created_at, tom.module_code).join(
+        m.TargetObjectModule, tom.target_object_id == to.id
+    )
+    for tid, muni_id, created, code in conn.execute(scoped(carried, to.municipality_id).order_by(to.id)):
+        by_id[muni_id].carriers.setdefault(code, []).append((tid, created))
+    if history:
+        em = _cols(m.EditionMigration)
+        moves = select(em.municipality_id, em.migrated_at, em.from_edition_id, em.to_edition_id)
+        for muni_id, when, old, new in conn.execute(scoped(moves, em.municipality_id).order_by(em.migrated_at, em.id)):
+            by_id[muni_id].migrations.append((when, old, new))
+
+    if all_editions:
+        edition_ids = set(conn.execute(select(_cols(m.Edition).id)).scalars())
+    else:
+        edition_ids = {mu_.edition_id for mu_ in by_id.values() if mu_.edition_id is not None}
+    editions = {eid: _Edition(munis.profile_modules(session, eid)) for eid in edition_ids}
+    me, mo = _cols(m.Measure), _cols(m.Module)
+    measures = (
+        select(me.edition_id, me.module_code, mo.kind, me.id, me.code, me.level)
+        .join(m.Module, mo.id == me.module_id)
+        .where(me.edition_id.in_(list(editions)))
+        .order_by(me.id)
+    )
+    for eid, module, kind, mid, code, level in conn.execute(measures).all():
+        edition = editions[eid]
+        entry = edition.modules.get(module) or edition.modules.setdefault(module, _Module(kind))
+        entry.measures.append((mid, code, level))
+        entry.ids.setdefault(level, []).append(mid)
+        edition.id_of[code] = mid
+    for edition in editions.values():
+        edition.ids = frozenset(edition.id_of.values())
+
+    # The current statuses, one row per (target, status) with the measure ids joined in a string:
+    # a few hundred rows instead of one per status row, which is most of the time saved.
+    ms = _cols(m.MeasureStatus)
+    measure_ids = func.aggregate_strings(cast(ms.measure_id, String), ",")
+    live = (
+        select(ms.target_object_id, ms.status, measure_ids)
+        .where(ms.archived.is_(False), ms.status != "not_assessed")
+        .group_by(ms.target_object_id, ms.status)
+    )
+    if ids is not None:
+        live = live.join(m.TargetObject, to.id == ms.target_object_id).where(to.municipality_id.in_(ids))
+    current: dict[int, dict[int, str]] = {}
+    for tid, status, joined in conn.execute(live):
+        current.setdefault(tid, {}).update(dict.fromkeys(map(int, joined.split(",")), status))
+    return _Loaded(list(by_id.values()), ids, editions, owner, current)
+
+
+# --- statuses: target id -> {measure id: status}, not_assessed left out -------------------
+
+
+def _as_of(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[int, str]]:
+    """The statuses as of ``at``, from the history, keyed by the measures of the edition then.
+
+    A (target, code) with no history after ``at`` had its last change by then, and its status
+    row holds what that change set (set_status and the edition migration keep the two equal), so
+    it is taken from ``loaded.current``; only the others are read from the history itself. A
+    live row whose measure is not of the edition then (the municipality has moved on since) is
+    matched by code; two live rows on one (target, code), which only a forged edition switch can
+    make, are told apart by the history too.
+    """
+    h = _cols(m.StatusHistory)
+    conn = session.connection()
+    then = loaded.edition_then(at)
+    # Naming the municipalities lets both backends walk the (municipality, time) index.
+    changed = and_(h.municipality_id.in_([mu.id for mu in loaded.munis]), h.changed_at > at)
+    redo = conn.execute(select(h.target_object_id, h.measure_code).where(changed).distinct()).all()
+
+    code_of: dict[int, str] = {}
+    out: dict[int, dict[int, str]] = {}
+    twice: list[tuple[int, str]] = []
+    for tid, known in loaded.current.items():
+        edition = then.get(tid)
+        if edition is None:
+            continue
+        mine = out[tid] = dict(known)
+        foreign = mine.keys() - edition.ids
+        if foreign and not code_of:
+            code_of = {mid: c for ed in loaded.editions.values() for c, mid in ed.id_of.items()}
+        for mid in foreign:
+            status = mine.pop(mid)
+            code = code_of.get(mid, "")
+            there = edition.id_of.get(code)
+            if there is not None:
+                if there in mine:
+                    twice.append((tid, code))
+                mine[there] = status
+    for tid, code in (*redo, *twice):
+        edition = then.get(tid)
+        if edition is not None and code in edition.id_of:
+            out.get(tid, {}).pop(edition.id_of[code], None)
+
+    # Every history row of a status carries its (target, code), so the rows of the statuses changed
+    # later are those of the keys changed later (other statuses on such a key ended by archival
+    # first, or are live twins, fetched by key below); found through the (status, time) index.
+    base = select(h.target_object_id, h.measure_code, h.new_status, h.source, h.id).where(h.changed_at <= at)
+    wanted: list[ColumnElement[bool]] = [h.status_id.in_(select(h.status_id).where(changed))]
+    for start in range(0, len(twice), _CHUNK):
+        pairs = sorted(set(twice[start : start + _CHUNK]))
+        wanted.append(or_(*(and_(h.target_object_id == t, h.measure_code == c) for t, c in pairs)))
+    last: dict[tuple[int, str], tuple[str, str, int]] = {}
+    for condition in wanted:
+        for tid, code, status, source, hid in conn.execute(base.where(condition).order_by(h.changed_at, h.id)).all():
+            last[(tid, code)] = (status, source, hid)
+    ended = _archivals(conn, [hid for status, source, hid in last.values() if source == "migration"])
+    for (tid, code), (status, _source, hid) in last.items():
+        edition = then.get(tid)
+        if edition is not None and code in edition.id_of and status != "not_assessed" and hid not in ended:
+            out.setdefault(tid, {})[edition.id_of[code]] = status
+    return out
+
+
+def _archivals(conn: Any, history_ids: list[int]) -> set[int]:
+    """Those of the given migration history rows that archived their status."""
+    h = _cols(m.StatusHistory)
+    out: set[int] = set()
+    for start in range(0, len(history_ids), _CHUNK):
+        chunk = history_ids[start : start + _CHUNK]
+        for hid, changes in conn.execute(select(h.id, h.changes).where(h.id.in_(chunk))):
+            if (changes or {}).get("archived") == [False, True]:
+                out.add(hid)
+    return out
+
+
+def _recorded_by(session: Session, at: datetime) -> set[int]:
+    """Municipalities with any status history at or before ``at``."""
+    h = _cols(m.StatusHistory)
+    stmt = select(h.municipality_id).where(h.changed_at <= at).distinct()
+    return set(session.connection().execute(stmt).scalars())
+
+
+# --- the model ---------------------------------------------------------------------
+
+
+def _count(
+    muni: _Muni, edition: _Edition, statuses: dict[int, dict[int, str]], at: datetime | None, *, per_module: bool
+) -> dict[str, _Tally]:
+    """Tally the in-scope measures: one tally per applicable module, or all under ""."""
+    allowed = munis.APPROACHES.get(muni.approach, ("basic",))
+    applicable = muni.applicable(edition)
+    default = muni.default_target if muni.default_target is not None else -1  # none yet: nothing recorded
+    tallies: dict[str, _Tally] = {}
+    alone: dict[tuple[str, int], list[_Module]] = {}  # measures applying to one target only
+    for code, module in edition.modules.items():
+        if code not in applicable:
+            continue
+        key = code if per_module else ""
+        tally = tallies.get(key) or tallies.setdefault(key, _Tally())
+        carriers = [] if module.kind == "process" else muni.carriers.get(code, [])
+        tids = [tid for tid, created in carriers if at is None or tid == default or created <= at] or [default]
+        if len(tids) == 1:
+            alone.setdefault((key, tids[0]), []).append(module)
+            continue
+        maps = [statuses.get(tid, _NONE) for tid in tids]
+        for mid, _code, level in module.measures:
+            per = [known.get(mid) for known in maps]
+            if level in allowed or (level == "high" and any(s is not None for s in per)):
+                tally.add(level, rollup(s or "not_assessed" for s in per))
+    # The bulk: counted level by level with C-level iteration (map, filter, Counter.update).
+    for (key, tid), modules in alone.items():
+        get = statuses.get(tid, _NONE).get  # type: ignore[arg-type]
+        by_level = tallies[key].by_level
+        for level in LEVELS:
+            ids = chain.from_iterable(mo.ids.get(level, ()) for mo in modules)
+            if level in allowed:
+                by_level[level].update(map(get, ids, repeat("not_assessed")))
+            elif level == "high":  # chosen explicitly: a recorded status
+                by_level[level].update(filter(None, map(get, ids)))
+    return tallies
+
+
+def _evaluate(
+    loaded: _Loaded, statuses: dict[int, dict[int, str]], at: datetime | None, thresholds: Thresholds
+) -> dict[int, Maturity]:
+    out = {}
+    for muni in loaded.munis:
+        eid = muni.edition_at(at)
+        tally = _Tally()
+        if eid is not None and eid in loaded.editions:
+            tally = _count(muni, loaded.editions[eid], statuses, at, per_module=False).get("", tally)
+        fulfilment = {lv: tally.fulfilment((lv,)) for lv in LEVELS}
+        out[muni.id] = Maturity(
+            municipality_id=muni.id,
+            ehak_code=muni.ehak_code,
+            name=muni.name,
+            at=at,
+            in_scope=tally.in_scope(),
+            counts=tally.counts(),
+            coverage=tally.coverage(),
+            fulfilment=fulfilment,
+            level=maturity_level(fulfilment["basic"], fulfilment["standard"], thresholds),
+        )
+    return out
+
+
+def _thresholds(value: Iterable[float]) -> Thresholds:
+    try:
+        return check_maturity_thresholds(tuple(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"thresholds: {exc}", field="thresholds") from None
+
+
+# --- the API -----------------------------------------------------------------------
+
+
+def maturity_all(
+    session: Session,
+    *,
+    at: datetime | None = None,
+    municipality_ids: Iterable[int] | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> dict[int, Maturity]:
+    """The maturity of every municipality (or of the given ones), by id: now, or as of ``at``."""
+    limits = _thresholds(thresholds)
+    ids = None if municipality_ids is None else list(municipality_ids)
+    when = None if at is None else as_utc(at)
+    loaded = _load(session, ids, history=when is not None, all_editions=when is not None)
+    statuses = loaded.current if when is None else _as_of(session, loaded, when)
+    return _evaluate(loaded, statuses, when, limits)
+
+
+def maturity_of(
+    session: Session,
+    municipality: m.Municipality,
+    *,
+    at: datetime | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Maturity:
+    """One municipality's maturity: now, or as of ``at``."""
+    assert municipality.id is not None
+    return maturity_all(session, at=at, municipality_ids=[municipality.id], thresholds=thresholds)[municipality.id]
+
+
+def module_progress(session: Session, municipality: m.Municipality) -> dict[str, ModuleProgress]:
+    """Current progress of each applicable module (in catalogue order), for a progress bar per module."""
+    assert municipality.id is not None
+    loaded = _load(session, [municipality.id], history=False, all_editions=False)
+    muni = loaded.munis[0]
+    if muni.edition_id not in loaded.editions:
+        return {}
+    tallies = _count(muni, loaded.editions[muni.edition_id], loaded.current, None, per_module=True)  # type: ignore[index]
+    return {
+        code: ModuleProgress(
+            module_code=code,
+            in_scope=sum(t.in_scope().values()),
+            counts=t.counts(),
+            coverage=t.coverage(),
+            fulfilment=t.fulfilment(),
+        )
+        for code, t in tallies.items()
+    }
+
+
+def dashboard_rows(
+    session: Session, *, now: datetime | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[DashboardRow]:
+    """Every municipality, sorted by name: its maturity now and at the end of the last completed quarter.
+
+    ``now`` (default: the clock) only decides which quarter that is; ``current`` always reads the
+    current statuses. ``previous`` is None for a municipality with no status history by then.
+    """
+    limits = _thresholds(thresholds)
+    quarter = last_completed_quarter(as_utc(now) if now else utcnow())
+    then = quarter_end(quarter)
+    loaded = _load(session, None, history=True, all_editions=True)
+    current = _evaluate(loaded, loaded.current, None, limits)
+    previous = _evaluate(loaded, _as_of(session, loaded, then), then, limits)
+    recorded = _recorded_by(session, then)
+    return [
+        DashboardRow(
+            municipality_id=mu.id,
+            ehak_code=mu.ehak_code,
+            name=mu.name,
+            kind=mu.kind,
+            county=mu.county,
+            approach=mu.approach,
+            current=current[mu.id],
+            previous=previous[mu.id] if mu.id in recorded else None,
+            previous_quarter=quarter,
+        )
+        for mu in sorted(loaded.munis, key=lambda mu: mu.name)
+    ]
