@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import typer
@@ -21,6 +22,14 @@ def build_app(settings: Settings, *, open_municipality: str | None = None) -> Ei
 
 
 def launch(ctx: typer.Context, open_municipality: str | None = None) -> None:
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        # A script or a pipe: a full-screen app would hang there; say what is in the database instead.
+        from eits_tracker.cli.common import err
+        from eits_tracker.cli.overview import overview
+
+        err("eits-tracker: not a terminal, so no app; here is the overview ('eits-tracker overview').")
+        overview(ctx)
+        return
     build_app(state(ctx).settings, open_municipality=open_municipality).run()
 
 

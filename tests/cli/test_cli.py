@@ -169,10 +169,12 @@ def test_installed_command_on_a_fresh_database(tmp_path: Path, backend: str) -> 
     exe = Path(sys.executable).parent / "eits-tracker"
     env = {**os.environ, "EITS_DATA_DIR": str(tmp_path / "data"), "EITS_CONFIG_DIR": str(tmp_path / "cfg")}
     env.pop("EITS_DATABASE_URL", None)
-    first = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=120)
+    # Without a terminal the bare command prints the overview instead of starting the app.
+    first = subprocess.run([str(exe)], capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
     assert first.returncode == 0, first.stderr
     assert "created the database schema" in first.stderr and "added 79 municipalities" in first.stderr
     assert "79 municipalities" in first.stdout and "2024" in first.stdout
+    assert "not a terminal" in first.stderr
     assert (tmp_path / "data" / "eits-tracker.sqlite3").is_file()
     bad = subprocess.run(
         [str(exe), "status", "set", "Nowhere", "ORP.4.M1", "implemented"],
@@ -200,3 +202,42 @@ def test_history_counts_match_after_cli_changes(cli, db_url: str) -> None:  # ty
         n = conn.execute(select(func.count()).select_from(m.StatusHistory.__table__)).scalar_one()
     engine.dispose()
     assert n == 3
+
+
+def test_the_bare_command_builds_the_app_with_the_cli_settings(tmp_path: Path) -> None:
+    """`eits-tracker --lang et --user mari --database-url …` hands exactly those settings to the app."""
+    from eits_tracker.cli.tui import build_app
+    from eits_tracker.config import load_settings
+    from eits_tracker.tui.app import EitsApp
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    app = build_app(load_settings(database_url=url, language="et", user="mari"), open_municipality="0793")
+    assert isinstance(app, EitsApp)
+    assert app.settings.resolved_database_url() == url
+    assert (app.actor, app.open_municipality, app.database) == ("mari", "0793", None)
+    from eits_tracker.tui.i18n import _, set_language
+
+    try:
+        assert _("Quit") == "Välju"
+    finally:
+        set_language("en")
+
+
+def test_tui_command_passes_root_options_to_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real command line, stopped at the moment the app would start: the app got the options."""
+    from eits_tracker.cli import main
+    from eits_tracker.tui.app import EitsApp
+    from eits_tracker.tui.i18n import set_language
+
+    started: list[EitsApp] = []
+    monkeypatch.setattr(EitsApp, "run", lambda self, *a, **k: started.append(self))
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    try:
+        assert main(["--database-url", url, "--lang", "et", "--user", "mari", "tui", "Tartu linn"]) == 0
+    finally:
+        set_language("en")
+    (app,) = started
+    assert app.settings.resolved_database_url() == url
+    assert (app.settings.resolved_language(), app.actor, app.open_municipality) == ("et", "mari", "Tartu linn")

@@ -62,9 +62,15 @@ class SearchScreen(ModalScreen[None]):
 
         ctx = self.context
         self.last_query = query
+        def find(session: Any) -> list[Any]:
+            # Catalogue and notes separately, so a common word cannot push every note off the list;
+            # inside a workspace the notes of that municipality.
+            hits = search(session, query, edition_id=ctx.get("edition_id"), limit=30, kinds=("measure", "module"))
+            return hits + search(session, query, municipality_id=ctx.get("municipality_id"), limit=15, kinds=("note",))
+
         run_db(
             self,
-            lambda s: search(s, query, edition_id=ctx.get("edition_id"), limit=40),
+            find,
             lambda hits: self._show(query, hits),
             group="search",
             exclusive=True,
@@ -82,6 +88,8 @@ class SearchScreen(ModalScreen[None]):
                 line.append(f"  · {h.municipality_name}", style="italic")
             elif h.level:
                 line.append(f"  · {level_label(h.level)}", style="dim")
+            if h.kind != "note" and not self.context.get("edition_id"):
+                line.append(f"  · E-ITS {h.edition_key}", style="dim")
             if h.snippet:
                 line.append("\n   " + h.snippet, style="dim")
             results.add_option(Option(line, id=str(i)))
