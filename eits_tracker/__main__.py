@@ -1,7 +1,7 @@
-"""python -m eits_tracker"""
+"""``python -m eits_tracker``: the same as the ``eits-tracker`` command."""
 
 import sys
 
-from eits_tracker.cli import main
+from eits_tracker.launcher import main
 
 sys.exit(main())

@@ -55,6 +55,10 @@ def root(
 ) -> None:
     """Without a command: start the terminal app."""
     ctx.obj = CliState(overrides={"database_url": database_url, "user": user, "language": lang})
+    if ctx.invoked_subcommand not in (None, "tui"):
+        import gc
+
+        gc.enable()  # off only for the app's start-up (see eits_tracker/launcher.py)
     if ctx.invoked_subcommand is None:
         tui.launch(ctx)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -14,11 +14,11 @@ if TYPE_CHECKING:
     from eits_tracker.tui.app import EitsApp
 
 
-def build_app(settings: Settings, *, open_municipality: str | None = None) -> EitsApp:
+def build_app(settings: Settings, *, open_municipality: str | None = None, startup: Any = None) -> EitsApp:
     """The app, not yet running; the CLI tests check this without starting a terminal."""
     from eits_tracker.tui.app import EitsApp
 
-    return EitsApp(settings, open_municipality=open_municipality)
+    return EitsApp(settings, open_municipality=open_municipality, startup=startup)
 
 
 def launch(ctx: typer.Context, open_municipality: str | None = None) -> None:
@@ -30,7 +30,18 @@ def launch(ctx: typer.Context, open_municipality: str | None = None) -> None:
         err("eits-tracker: not a terminal, so no app; here is the overview ('eits-tracker overview').")
         overview(ctx)
         return
-    build_app(state(ctx).settings, open_municipality=open_municipality).run()
+    from eits_tracker.tui.trace import mark
+
+    from eits_tracker.timeutil import utcnow
+    from eits_tracker.tui.startup import Startup
+
+    mark("cli ready")
+    settings = state(ctx).settings
+    # the database opens in a thread while Textual loads: the dashboard is full on its first frame
+    startup = Startup(settings, utcnow).start()
+    app = build_app(settings, open_municipality=open_municipality, startup=startup)
+    mark("app built")
+    app.run()
 
 
 def tui(

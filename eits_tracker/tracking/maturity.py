@@ -550,20 +550,29 @@ def module_progress(session: Session, municipality: m.Municipality) -> dict[str,
 
 
 def dashboard_rows(
-    session: Session, *, now: datetime | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    session: Session,
+    *,
+    now: datetime | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    previous: bool = True,
 ) -> list[DashboardRow]:
     """Every municipality, sorted by name: its maturity now and at the end of the last completed quarter.
 
     ``now`` (default: the clock) only decides which quarter that is; ``current`` always reads the
-    current statuses. ``previous`` is None for a municipality with no status history by then.
+    current statuses. ``previous`` is None for a municipality with no status history by then —
+    and for all of them with ``previous=False``, which the app uses to show the current numbers
+    first and fill in the comparison (:func:`dashboard_previous`) a moment later.
     """
     limits = _thresholds(thresholds)
     quarter = last_completed_quarter(as_utc(now) if now else utcnow())
-    then = quarter_end(quarter)
-    loaded = _load(session, None, history=True, all_editions=True)
+    loaded = _load(session, None, history=previous, all_editions=previous)
     current = _evaluate(loaded, loaded.current, None, limits)
-    previous = _evaluate(loaded, _as_of(session, loaded, then), then, limits)
-    recorded = _recorded_by(session, then)
+    before: dict[int, Maturity | None] = {}
+    if previous:
+        then = quarter_end(quarter)
+        evaluated = _evaluate(loaded, _as_of(session, loaded, then), then, limits)
+        recorded = _recorded_by(session, then)
+        before = {mu_id: (mat if mu_id in recorded else None) for mu_id, mat in evaluated.items()}
     return [
         DashboardRow(
             municipality_id=mu.id,
@@ -573,8 +582,21 @@ def dashboard_rows(
             county=mu.county,
             approach=mu.approach,
             current=current[mu.id],
-            previous=previous[mu.id] if mu.id in recorded else None,
+            previous=before.get(mu.id),
             previous_quarter=quarter,
         )
         for mu in sorted(loaded.munis, key=lambda mu: mu.name)
     ]
+
+
+def dashboard_previous(
+    session: Session, *, now: datetime | None = None, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> tuple[str, dict[int, Maturity | None]]:
+    """The second half of :func:`dashboard_rows`: each municipality as of the last completed quarter."""
+    limits = _thresholds(thresholds)
+    quarter = last_completed_quarter(as_utc(now) if now else utcnow())
+    then = quarter_end(quarter)
+    loaded = _load(session, None, history=True, all_editions=True)
+    evaluated = _evaluate(loaded, _as_of(session, loaded, then), then, limits)
+    recorded = _recorded_by(session, then)
+    return quarter, {mu_id: (mat if mu_id in recorded else None) for mu_id, mat in evaluated.items()}

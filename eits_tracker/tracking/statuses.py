@@ -274,9 +274,18 @@ class MeasureRow:
 
 
 def status_overview(
-    session: Session, municipality: m.Municipality, *, module: str | None = None, applicable_only: bool = True
+    session: Session,
+    municipality: m.Municipality,
+    *,
+    module: str | None = None,
+    applicable_only: bool = True,
+    codes: set[str] | None = None,
 ) -> list[MeasureRow]:
-    """Every in-scope measure of the municipality's edition with its rolled-up status."""
+    """Every in-scope measure of the municipality's edition with its rolled-up status.
+
+    ``module`` or ``codes`` narrow it down; then only those measures' status rows are read
+    (the app re-reads one measure after every key press).
+    """
     edition = munis.edition_of(session, municipality)
     stmt = (
         select(m.Measure, m.Module.kind)
@@ -288,9 +297,12 @@ def status_overview(
         if session.scalar(select(m.Module.id).where(m.Module.edition_id == edition.id, m.Module.code == code)) is None:
             raise NotFoundError(f"module {module!r} is not in E-ITS {edition.key}.")
         stmt = stmt.where(m.Measure.module_code == code)
-    elif applicable_only:
+    elif applicable_only and not codes:
         stmt = stmt.where(m.Measure.module_code.in_(munis.applicable_modules(session, municipality)))  # type: ignore[attr-defined]
+    if codes:
+        stmt = stmt.where(m.Measure.code.in_(sorted(codes)))  # type: ignore[attr-defined]
     measures = session.execute(stmt.order_by(m.Measure.id)).all()
+    narrow = bool(module or codes)
 
     all_targets = munis.targets(session, municipality)
     target_names = {t.id: t.name for t in all_targets}
@@ -301,20 +313,22 @@ def status_overview(
         carriers.setdefault(tm.module_code, []).append(tm.target_object_id)
     default_id = next(t.id for t in all_targets if t.is_default)
 
-    rows = session.scalars(
-        select(m.MeasureStatus).where(
-            m.MeasureStatus.target_object_id.in_(list(target_names)),  # type: ignore[attr-defined]
-            m.MeasureStatus.archived == False,  # noqa: E712
-        )
-    ).all()
-    by_key = {(r.target_object_id, r.measure_id): r for r in rows}
-    kov = dict(
-        session.execute(
-            select(m.ProfilePriority.measure_code, m.ProfilePriority.priority)
-            .join(m.Profile, m.Profile.id == m.ProfilePriority.profile_id)
-            .where(m.Profile.edition_id == edition.id, m.Profile.key == munis.DEFAULT_PROFILE)
-        ).all()
+    status_stmt = select(m.MeasureStatus).where(
+        m.MeasureStatus.target_object_id.in_(list(target_names)),  # type: ignore[attr-defined]
+        m.MeasureStatus.archived == False,  # noqa: E712
     )
+    if narrow:
+        status_stmt = status_stmt.where(m.MeasureStatus.measure_id.in_([ms.id for ms, _kind in measures]))  # type: ignore[attr-defined]
+    rows = session.scalars(status_stmt).all()
+    by_key = {(r.target_object_id, r.measure_id): r for r in rows}
+    kov_stmt = (
+        select(m.ProfilePriority.measure_code, m.ProfilePriority.priority)
+        .join(m.Profile, m.Profile.id == m.ProfilePriority.profile_id)
+        .where(m.Profile.edition_id == edition.id, m.Profile.key == munis.DEFAULT_PROFILE)
+    )
+    if narrow:
+        kov_stmt = kov_stmt.where(m.ProfilePriority.measure_code.in_([ms.code for ms, _kind in measures]))  # type: ignore[attr-defined]
+    kov = dict(session.execute(kov_stmt).all())
     out = []
     for measure, kind in measures:
         tids = [default_id] if kind == "process" else (carriers.get(measure.module_code) or [default_id])

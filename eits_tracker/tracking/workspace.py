@@ -199,10 +199,8 @@ def save_measures(
     edition = munis.edition_of(session, muni)
     cache: dict[Any, Any] = {}
     codes = list(dict.fromkeys(c.strip().upper() for c in codes))
-    modules: set[str] = set()
     for code in codes:
         measure = find_measure(session, edition, code)
-        modules.add(measure.module_code)
         kind = session.scalar(select(m.Module.kind).where(m.Module.id == measure.module_id)) or "process"
         seen = (expected or {}).get(code, {})
         for t in munis.targets_for_module(session, muni, measure.module_code, kind):
@@ -220,11 +218,7 @@ def save_measures(
                 **fields,
             )
     session.flush()
-    wanted = set(codes)
-    out: list[MeasureRow] = []
-    for module in sorted(modules):
-        out.extend(r for r in status_overview(session, muni, module=module) if r.code in wanted)
-    return out
+    return status_overview(session, muni, codes=set(codes))
 
 
 def _muni(session: Session, municipality_id: int) -> m.Municipality:

@@ -15,6 +15,17 @@ from eits_tracker.db.setup import Database
 from eits_tracker.errors import EitsError
 from eits_tracker.timeutil import utcnow
 from eits_tracker.tui.i18n import _, set_language, translate_bindings
+from eits_tracker.tui.trace import mark
+
+
+def _warm_imports() -> None:
+    """Import the other screens while the user reads the dashboard, not when they press Enter."""
+    import eits_tracker.tracking.search
+    import eits_tracker.tracking.workspace
+    import eits_tracker.tui.commands
+    import eits_tracker.tui.screens.catalogue
+    import eits_tracker.tui.screens.search
+    import eits_tracker.tui.screens.workspace  # noqa: F401
 
 
 def _jump_provider() -> type[Any]:
@@ -46,6 +57,7 @@ class EitsApp(App[None]):
         database: Database | None = None,
         clock: Callable[[], datetime] = utcnow,
         open_municipality: str | None = None,
+        startup: Any = None,
     ) -> None:
         self.settings = settings
         set_language(settings.resolved_language())
@@ -54,6 +66,7 @@ class EitsApp(App[None]):
         self.database: Database | None = database
         self.clock = clock
         self.open_municipality = open_municipality
+        self.startup = startup
         self.actor = settings.resolved_user()
         #: Names for the command palette (municipalities, modules, measures), loaded once.
         self.directory: Any = None
@@ -65,14 +78,28 @@ class EitsApp(App[None]):
     def on_mount(self) -> None:
         from eits_tracker.tui.screens.loading import LoadingScreen
 
+        mark("app mounted")
+        if self.database is None:
+            from eits_tracker.tui.startup import Startup
+
+            if self.startup is None:
+                self.startup = Startup(self.settings, self.clock).start()
+            # A current database is usually ready by now: then no loading screen at all.
+            if self.startup.done.wait(0.25) and self.startup.error is None:
+                self.database_ready(self.startup.database, self.startup.rows, first=True)
+                return
         self.push_screen(LoadingScreen())
 
-    def database_ready(self, database: Database) -> None:
-        """Called by the loading screen once the schema and reference data are in place."""
+    def database_ready(self, database: Database, rows: list[Any] | None = None, *, first: bool = False) -> None:
+        """The schema and reference data are in place (the loading screen, or at once on a current database)."""
         from eits_tracker.tui.screens.dashboard import DashboardScreen
 
+        mark("database ready")
         self.database = database
-        self.switch_screen(DashboardScreen())
+        if first:
+            self.push_screen(DashboardScreen(rows))
+        else:
+            self.switch_screen(DashboardScreen(rows))
         if self.open_municipality:
             self.open_workspace_by_query(self.open_municipality)
 
@@ -98,6 +125,19 @@ class EitsApp(App[None]):
             decided,
         )
 
+    def started(self) -> None:
+        """The dashboard shows its first rows: the start-up is over."""
+        import gc
+
+        if not gc.isenabled():
+            # Launched by the console script with collection off (eits_tracker/launcher.py): what
+            # start-up left lives as long as the app; frozen, later full collections stay short,
+            # so a key press never waits on one.
+            gc.collect()
+            gc.freeze()
+            gc.enable()
+        self.run_worker(_warm_imports, thread=True, group="warm", exit_on_error=False)
+
     # --- one road for errors -----------------------------------------------------------
 
     def show_error(self, error: EitsError) -> None:
@@ -115,6 +155,7 @@ class EitsApp(App[None]):
                 if measure:
                     screen.focus_measure(measure)
                 return
+        mark("workspace push")
         self.push_screen(WorkspaceScreen(municipality_id, measure=measure))
 
     def open_workspace_by_query(self, query: str) -> None:

@@ -197,7 +197,6 @@ ET: dict[str, str] = {
     "risk acc.": "risk akts.",
     "rural municipality": "vald",
     "spreadsheet import": "tabeli import",
-    "standard": "standard",
     "standard fulfilment": "standardmeetmete täitmine",
     "standard protection": "standardturve",
     "std": "std",

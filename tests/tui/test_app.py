@@ -14,6 +14,7 @@ from eits_tracker.db import models as m
 from eits_tracker.db.setup import open_database
 from eits_tracker.tracking.municipalities import find_municipality
 from eits_tracker.tracking.statuses import set_status, status_detail
+from eits_tracker.tui.rowtable import RowTable
 from eits_tracker.tui.screens.applicability import ApplicabilityScreen
 from eits_tracker.tui.screens.catalogue import CatalogueScreen, DiffScreen
 from eits_tracker.tui.screens.dashboard import DashboardScreen
@@ -56,15 +57,14 @@ async def open_muni(pilot: Any, name: str) -> WorkspaceScreen:
     await pilot.press("f")
     await pilot.press(*name)
     await pilot.press("enter")
-    table = screen.query_one(DataTable)
+    table = screen.query_one(RowTable)
     assert table.row_count >= 1
     await pilot.press("enter")
     return await workspace(pilot)
 
 
 def cell(screen: WorkspaceScreen, code: str, column: str) -> str:
-    value = screen.query_one("#ws-measures", DataTable).get_cell(code, column)
-    return str(value)
+    return screen.query_one("#ws-measures", RowTable).cell(code, column)
 
 
 # --- start-up ----------------------------------------------------------------------
@@ -91,7 +91,7 @@ async def test_first_start_migrates_and_loads_with_progress(empty_db_url: str, m
             ),
         )
         screen = await dashboard(pilot)
-        assert screen.query_one(DataTable).row_count == 79
+        assert screen.query_one(RowTable).row_count == 79
     db = open_database(load_settings(database_url=empty_db_url), prepare=False)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(m.Edition)) == 2
@@ -116,21 +116,21 @@ async def test_dashboard_filters_and_sorts(demo_url: str, make_app: Any) -> None
     app = make_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
         screen = await dashboard(pilot)
-        table = screen.query_one(DataTable)
+        table = screen.query_one(RowTable)
         assert table.row_count == 79
         levels = {r.current.level for r in screen.rows}
         assert len(levels) > 1, "demo data should spread municipalities over levels"
         await pilot.press("f", *"tartu")
-        names = [str(table.get_cell_at((i, 0))) for i in range(table.row_count)]
+        names = [table.cell(k, "name") for k in table.row_keys]
         assert names == ["Tartu linn", "Tartu vald"]
         await pilot.press("escape")
         assert table.row_count == 79
         # sort: name → level (descending)
         await pilot.press("s")
-        shown = [screen.rows_by_id[int(k.value)].current.level for k in table.rows]
+        shown = [screen.rows_by_id[int(k)].current.level for k in table.row_keys]
         assert shown == sorted(shown, reverse=True)
         await pilot.press("r")
-        shown = [screen.rows_by_id[int(k.value)].current.level for k in table.rows]
+        shown = [screen.rows_by_id[int(k)].current.level for k in table.row_keys]
         assert shown == sorted(shown)
         # level filter through the select's value (what choosing in the dropdown sets)
         from textual.widgets import Select
@@ -260,7 +260,7 @@ async def test_owner_due_and_note_edited_in_place(demo_url: str, make_app: Any) 
         # moving away and back keeps the draft too
         await pilot.press("escape")
         assert isinstance(app.screen, WorkspaceScreen)
-        screen.query_one("#ws-measures", DataTable).focus()
+        screen.query_one("#ws-measures", RowTable).focus()
         await pilot.press("down")
         await settle(pilot)
         await pilot.press("up")
@@ -320,8 +320,8 @@ async def test_filters_narrow_the_measure_list(demo_url: str, make_app: Any) -> 
         screen.query_one("#flt-status", Select).value = "not_implemented"
         screen.query_one("#flt-level", Select).value = "basic"
         await settle(pilot)
-        table = screen.query_one("#ws-measures", DataTable)
-        codes = [str(k.value) for k in table.rows]
+        table = screen.query_one("#ws-measures", RowTable)
+        codes = table.row_keys
         assert codes, "Tartu linn has unmet basic measures in the demo"
         assert all(screen.rows[c].status == "not_implemented" and screen.rows[c].level == "basic" for c in codes)
         expected = [c for c, r in screen.rows.items() if r.status == "not_implemented" and r.level == "basic"]
@@ -330,16 +330,18 @@ async def test_filters_narrow_the_measure_list(demo_url: str, make_app: Any) -> 
         screen.query_one("#flt-level", Select).clear()
         screen.query_one("#flt-prio", Select).value = "P1"
         await settle(pilot)
-        codes = [str(k.value) for k in table.rows]
+        codes = table.row_keys
         assert codes and all(screen.rows[c].priority_kov == "P1" for c in codes)
         screen.query_one("#flt-prio", Select).clear()
         screen.query_one("#flt-review", Checkbox).value = True
         await settle(pilot)
-        assert [str(k.value) for k in table.rows] == [c for c, r in screen.rows.items() if r.needs_review][:400]
+        assert table.row_keys == [c for c, r in screen.rows.items() if r.needs_review][:400]
 
 
 async def test_measure_detail_shows_text_roles_threats_history(demo_url: str, make_app: Any) -> None:
-    from textual.widgets import Markdown, Static
+    from textual.widgets import Static
+
+    from eits_tracker.tui.widgets import MarkdownText
 
     app = make_app(demo_url)
     async with app.run_test(size=SIZE) as pilot:
@@ -347,7 +349,7 @@ async def test_measure_detail_shows_text_roles_threats_history(demo_url: str, ma
         code = screen.current_code()
         d = screen.detail
         assert d.code == code and d.text and d.responsible
-        md = screen.query_one("#ws-text", Markdown).source
+        md = screen.query_one("#ws-text", MarkdownText).source
         assert code in md and d.responsible in md
         hist = history_of(demo_url, "0793", code)
         text = str(screen.query_one("#ws-history", Static).render())
@@ -512,7 +514,7 @@ async def test_estonian_interface(demo_url: str, make_app: Any) -> None:
     app = make_app(demo_url, lang="et")
     async with app.run_test(size=SIZE) as pilot:
         screen = await dashboard(pilot)
-        columns = [str(c.label) for c in screen.query_one(DataTable).columns.values()]
+        columns = [c.label for c in screen.query_one(RowTable).columns]
         assert ET["Municipality"] in columns
         screen = await open_muni(pilot, "Tartu linn")
         code = screen.current_code()
@@ -531,7 +533,7 @@ async def test_quit_with_unsaved_edits_asks_first(demo_url: str, make_app: Any) 
         screen = await open_muni(pilot, "Tartu linn")
         screen.query_one("#ed-owner", Input).value = "Keegi"
         await pilot.pause()
-        screen.query_one("#ws-measures", DataTable).focus()
+        screen.query_one("#ws-measures", RowTable).focus()
         await pilot.press("q")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")
@@ -544,7 +546,7 @@ async def test_wide_terminal_shows_owner_and_due_columns(demo_url: str, make_app
     app = make_app(demo_url)
     async with app.run_test(size=(170, 40)) as pilot:
         screen = await open_muni(pilot, "Tartu linn")
-        keys = [str(k.value) for k in screen.query_one("#ws-measures", DataTable).columns]
+        keys = [c.key for c in screen.query_one("#ws-measures", RowTable).columns]
         assert keys[-2:] == ["owner", "due"]
         code = next(c for c, r in screen.rows.items() if r.owner)
         screen.focus_measure(code)

@@ -28,7 +28,10 @@ async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 20.0
 async def dashboard(pilot: Any) -> Any:
     from eits_tracker.tui.screens.dashboard import DashboardScreen
 
-    await until(pilot, lambda: isinstance(pilot.app.screen, DashboardScreen) and pilot.app.screen.loaded)
+    await until(
+        pilot,
+        lambda: isinstance(pilot.app.screen, DashboardScreen) and pilot.app.screen.loaded and pilot.app.screen.compared,
+    )
     await settle(pilot)
     return pilot.app.screen
 

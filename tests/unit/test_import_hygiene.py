@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+
 def _domain_modules() -> list[str]:
     """Every module of the package outside the terminal app (found, not listed: a new one is checked too)."""
     import pkgutil

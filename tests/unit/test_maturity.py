@@ -532,3 +532,23 @@ def test_demo_data_agrees_with_an_independent_reading(session: Session) -> None:
     assert any(r.delta_level for r in rows) and all(
         r.delta_level == r.current.level - r.previous.level for r in rows if r.previous
     )
+
+
+def test_dashboard_in_two_steps_equals_one(session) -> None:  # type: ignore[no-untyped-def]
+    """The app shows current numbers first and the comparison after: together they equal dashboard_rows."""
+    from datetime import UTC, date, datetime
+
+    from eits_tracker.tracking.demo import generate
+    from eits_tracker.tracking.maturity import dashboard_previous, dashboard_rows
+
+    generate(session, seed=7, end=date(2026, 11, 27))
+    session.commit()
+    now = datetime(2026, 11, 27, 10, tzinfo=UTC)
+    whole = dashboard_rows(session, now=now)
+    first = dashboard_rows(session, now=now, previous=False)
+    quarter, before = dashboard_previous(session, now=now)
+    assert [r.current for r in first] == [r.current for r in whole]
+    assert all(r.previous is None for r in first)
+    assert quarter == whole[0].previous_quarter == "2026Q3"
+    assert {r.municipality_id: r.previous for r in whole} == before
+    assert any(v is not None for v in before.values())

@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Markdown, Select, Tree
+from textual.widgets import DataTable, Footer, Label, Select, Tree
 
 from eits_tracker.tui.i18n import _, level_label, translate_bindings
+from eits_tracker.tui.widgets import MarkdownText
 from eits_tracker.tui.work import run_db
 
 
@@ -69,7 +70,7 @@ def read_item(session: Any, edition_key: str, code: str) -> str:
     edition = find_edition(session, edition_key)
     item = find_code(session, edition, code)
     if isinstance(item, m.Measure):
-        parts = [f"## {item.code} {item.title}", f"**{_('Level')}:** {level_label(item.level)}"]
+        parts = [f"**{item.code} {item.title}**", f"**{_('Level')}:** {level_label(item.level)}"]
         if item.responsible:
             parts.append(f"**{_('Responsible')}:** {item.responsible}")
         if item.lifecycle:
@@ -78,7 +79,7 @@ def read_item(session: Any, edition_key: str, code: str) -> str:
         if item.threats:
             parts.append(f"**{_('Threats')}:** " + ", ".join(item.threats))
         return "\n\n".join(parts)
-    parts = [f"## {item.code} {item.title}"]
+    parts = [f"**{item.code} {item.title}**"]
     for label, value in (
         (_("Purpose"), item.purpose),
         (_("Responsibility"), item.responsibility),
@@ -116,7 +117,7 @@ class CatalogueScreen(Screen[None]):
             with Vertical(id="cat-main"):
                 yield DataTable(id="cat-measures", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="cat-detail"):
-                    yield Markdown("", id="cat-text")
+                    yield MarkdownText(id="cat-text")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -181,7 +182,7 @@ class CatalogueScreen(Screen[None]):
         run_db(
             self,
             lambda s: read_item(s, key, code),
-            lambda md: self.query_one("#cat-text", Markdown).update(md),
+            lambda md: self.query_one("#cat-text", MarkdownText).show(md),
             group="cat-item",
             exclusive=True,
         )
@@ -251,8 +252,8 @@ def change_markdown(change: Any) -> str:
     if change.kind != "changed":
         rec = change.new or change.old
         level = level_label(rec.get("level", ""))
-        return f"## {change.code} {rec.get('title', '')}\n\n**{_('Level')}:** {level}\n\n{rec.get('text', '')}"
-    parts = [f"## {change.code} {change.new.get('title', '')}"]
+        return f"**{change.code} {rec.get('title', '')}**\n\n**{_('Level')}:** {level}\n\n{rec.get('text', '')}"
+    parts = [f"**{change.code} {change.new.get('title', '')}**"]
     for name in change.fields:
         old, new = str(change.old.get(name) or ""), str(change.new.get(name) or "")
         if name == "text":
@@ -282,7 +283,7 @@ class DiffScreen(Screen[None]):
         with Vertical(id="diff-body"):
             yield DataTable(id="diff-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="diff-detail"):
-                yield Markdown("", id="diff-text")
+                yield MarkdownText(id="diff-text")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -322,4 +323,4 @@ class DiffScreen(Screen[None]):
     def _row(self, event: DataTable.RowHighlighted) -> None:
         change = self.changes.get(str(event.row_key.value))
         if change is not None:
-            self.query_one("#diff-text", Markdown).update(change_markdown(change))
+            self.query_one("#diff-text", MarkdownText).show(change_markdown(change))

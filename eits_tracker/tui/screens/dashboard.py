@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Footer, Input, Label, Select, Static
 
 from eits_tracker.text import fold
 from eits_tracker.tui import format as fmt
 from eits_tracker.tui.i18n import _, translate_bindings
+from eits_tracker.tui.rowtable import Column, RowTable
+from eits_tracker.tui.trace import mark
 from eits_tracker.tui.work import run_db
 
 SORTS = ("name", "level", "coverage", "basic", "standard", "change")
@@ -76,9 +78,13 @@ class DashboardScreen(Screen[None]):
         Binding("F5", "reload", "Reload", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, rows: list[Any] | None = None) -> None:
         super().__init__()
         translate_bindings(self)
+        #: Current numbers read by the start-up thread (tui/startup.py), shown on the first frame.
+        self.prefetched = rows
+        #: True once the comparison with the last quarter has arrived (it comes a moment later).
+        self.compared = False
         self.rows: list[Any] = []
         self.rows_by_id: dict[int, Any] = {}
         self.sort_by = "name"
@@ -94,25 +100,32 @@ class DashboardScreen(Screen[None]):
             yield Select([], prompt=_("County"), id="dash-county")
             yield Select([(_("town"), "linn"), (_("rural municipality"), "vald")], prompt=_("Kind"), id="dash-kind")
             yield Select([(_("Level {n}").format(n=n), n) for n in range(6)], prompt=_("Level"), id="dash-level")
-        yield DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="dash-table")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label in (
-            ("name", _("Municipality")),
-            ("county", _("County")),
-            ("level", _("Lvl")),
-            ("dlevel", "±"),
-            ("coverage", _("Assessed")),
-            ("basic", _("Basic")),
-            ("standard", _("Std")),
-            ("dbasic", _("±Basic")),
-            ("approach", _("Target")),
+        table = self.query_one(RowTable)
+        columns = []
+        # fixed widths: the longest name is 17 characters
+        for key, label, width in (
+            ("name", _("Municipality"), 18),
+            ("county", _("County"), 10),
+            ("level", _("Lvl"), 3),
+            ("dlevel", "±", 2),
+            ("coverage", _("Assessed"), 8),
+            ("basic", _("Basic"), 5),
+            ("standard", _("Std"), 4),
+            ("dbasic", _("±Basic"), 6),
+            ("approach", _("Target"), 7),
         ):
-            table.add_column(label, key=key)
+            columns.append(Column(key, label, max(width, len(label))))
+        table.set_columns(columns)
         table.focus()
-        self.reload()
+        if self.prefetched is not None:
+            rows, self.prefetched = self.prefetched, None
+            self._loaded(rows)
+        else:
+            self.reload()
 
     def on_screen_resume(self) -> None:
         # Modals resume this screen too: reload only when something was written meanwhile.
@@ -120,16 +133,40 @@ class DashboardScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
+        mark("dashboard reload")
         from eits_tracker.tracking.maturity import dashboard_rows
 
         app: Any = self.app
         run_db(
             self,
-            lambda s: dashboard_rows(s, now=app.clock(), thresholds=app.settings.maturity_thresholds),
+            lambda s: dashboard_rows(s, now=app.clock(), thresholds=app.settings.maturity_thresholds, previous=False),
             self._loaded,
             group="dashboard",
             exclusive=True,
         )
+
+    def compare(self) -> None:
+        """The numbers at the end of the last quarter, for the change columns (history, so a bit slower)."""
+        from eits_tracker.tracking.maturity import dashboard_previous
+
+        app: Any = self.app
+        run_db(
+            self,
+            lambda s: dashboard_previous(s, now=app.clock(), thresholds=app.settings.maturity_thresholds),
+            self._compared,
+            group="dashboard-previous",
+            exclusive=True,
+        )
+
+    def _compared(self, result: tuple[str, dict[int, Any]]) -> None:
+        from dataclasses import replace
+
+        _quarter, before = result
+        self.rows = [replace(r, previous=before.get(r.municipality_id)) for r in self.rows]
+        self.rows_by_id = {r.municipality_id: r for r in self.rows}
+        self.compared = True
+        self.refill()
+        mark("dashboard compared")
 
     def _loaded(self, rows: list[Any]) -> None:
         self.rows = rows
@@ -137,15 +174,23 @@ class DashboardScreen(Screen[None]):
         self.generation = self.app.data_generation  # type: ignore[attr-defined]
         counties = sorted({r.county for r in rows})
         county = self.query_one("#dash-county", Select)
-        if not self.loaded:
+        first = not self.loaded
+        if first:
             county.set_options([(fmt.short_county(c), c) for c in counties])
         self.loaded = True
         quarter = rows[0].previous_quarter if rows else ""
         self.query_one("#dash-title", Label).update(
             _("Municipalities: {n}; change since the end of {quarter}").format(n=len(rows), quarter=quarter)
         )
+        mark("dashboard rows arrived")
         self.query_one(LevelDistribution).show(rows)
         self.refill()
+        self.call_after_refresh(mark, "dashboard rows shown")
+        self.compared = False
+        # after the rows are on screen: the history query would otherwise compete with the first frame
+        self.call_after_refresh(self.compare)
+        if first:
+            self.app.started()  # type: ignore[attr-defined]
 
     # --- table ----------------------------------------------------------------------
 
@@ -169,32 +214,30 @@ class DashboardScreen(Screen[None]):
         return out
 
     def refill(self) -> None:
-        table = self.query_one(DataTable)
-        keep = self.selected_id()
-        table.clear()
+        rows = []
         for r in self.visible_rows():
             cur = r.current
-            table.add_row(
-                r.name,
-                fmt.short_county(r.county),
-                fmt.level_cell(cur.level),
-                fmt.delta_level(r.delta_level),
-                fmt.pct(cur.coverage),
-                fmt.pct(cur.fulfilment.get("basic")),
-                fmt.pct(cur.fulfilment.get("standard")),
-                fmt.delta_pp(r.delta_basic),
-                _("standard") if r.approach == "standard" else _("basic"),
-                key=str(r.municipality_id),
+            rows.append(
+                (
+                    str(r.municipality_id),
+                    [
+                        r.name,
+                        fmt.short_county(r.county),
+                        fmt.level_cell(cur.level),
+                        fmt.delta_level(r.delta_level),
+                        fmt.pct(cur.coverage),
+                        fmt.pct(cur.fulfilment.get("basic")),
+                        fmt.pct(cur.fulfilment.get("standard")),
+                        fmt.delta_pp(r.delta_basic),
+                        _("std") if r.approach == "standard" else _("basic"),
+                    ],
+                )
             )
-        if keep is not None and str(keep) in table.rows:
-            table.move_cursor(row=table.get_row_index(str(keep)))
+        self.query_one(RowTable).set_rows(rows)
 
     def selected_id(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value) if key.value is not None else None
+        key = self.query_one(RowTable).cursor_key
+        return int(key) if key is not None else None
 
     @on(Input.Changed, "#dash-name")
     @on(Select.Changed)
@@ -204,10 +247,10 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Submitted, "#dash-name")
     def _name_submitted(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(RowTable).focus()
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.Selected)
+    def _row_selected(self, event: RowTable.Selected) -> None:
         self.action_open()
 
     # --- actions ----------------------------------------------------------------------
@@ -234,7 +277,7 @@ class DashboardScreen(Screen[None]):
         self.query_one("#dash-name", Input).value = ""
         for select in self.query(Select):
             select.clear()
-        self.query_one(DataTable).focus()
+        self.query_one(RowTable).focus()
 
     def action_applicability(self) -> None:
         from eits_tracker.tui.screens.applicability import ApplicabilityScreen

@@ -51,39 +51,33 @@ class LoadingScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        from eits_tracker.db.setup import shipped_editions
+
         app: Any = self.app
         if app.database is not None:
             app.database_ready(app.database)
             return
-        self.run_worker(self._open, thread=True, exit_on_error=False, group="open")
+        # migrate, each edition, municipalities, the dashboard: an upper bound, the bar never runs back
+        self.total = 2 + 2 * len(shipped_editions()) + 3
+        self.query_one(ProgressBar).update(total=self.total, progress=1)
+        self._timer = self.set_interval(0.05, self._poll)
 
-    def _open(self) -> None:
-        from eits_tracker.db.setup import open_database, shipped_editions
-
-        app: Any = self.app
-        # migrate, each edition, municipalities: an upper bound, so the bar never runs backwards
-        total = 2 + 2 * len(shipped_editions()) + 2
-        app.call_from_thread(self._progress, None, total)
-        try:
-            database = open_database(
-                app.settings, progress=lambda msg: app.call_from_thread(self._progress, msg, total)
-            )
-        except EitsError as exc:
-            app.call_from_thread(self._failed, exc)
+    def _poll(self) -> None:
+        """Follow the start-up thread (see tui/startup.py): its messages, then its result."""
+        startup = self.app.startup  # type: ignore[attr-defined]
+        while self._steps < len(startup.messages):
+            message = startup.messages[self._steps]
+            self._steps += 1
+            self.query_one(ProgressBar).update(progress=1 + self._steps * 2)
+            self.query_one("#loading-step", Label).update(describe_step(message))
+        if not startup.done.is_set():
             return
-        except Exception as exc:  # never a traceback on screen
-            app.call_from_thread(self._failed, EitsError(f"{type(exc).__name__}: {exc}"))
+        self._timer.stop()
+        if startup.error is not None:
+            self._failed(startup.error)
             return
-        app.call_from_thread(app.database_ready, database)
-
-    def _progress(self, message: str | None, total: int) -> None:
-        bar = self.query_one(ProgressBar)
-        if message is None:
-            bar.update(total=total, progress=1)
-            return
-        self._steps += 1
-        bar.update(progress=1 + self._steps * 2)
-        self.query_one("#loading-step", Label).update(describe_step(message))
+        self.query_one(ProgressBar).update(progress=self.total)
+        self.app.database_ready(startup.database, startup.rows)  # type: ignore[attr-defined]
 
     def _failed(self, error: EitsError) -> None:
         self.query_one("#loading-step", Label).update(_("The database could not be opened."))

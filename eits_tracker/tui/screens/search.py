@@ -62,6 +62,7 @@ class SearchScreen(ModalScreen[None]):
 
         ctx = self.context
         self.last_query = query
+
         def find(session: Any) -> list[Any]:
             # Catalogue and notes separately, so a common word cannot push every note off the list;
             # inside a workspace the notes of that municipality.

@@ -13,11 +13,9 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
-    DataTable,
     Footer,
     Input,
     Label,
-    Markdown,
     Select,
     Static,
     TabbedContent,
@@ -31,7 +29,10 @@ from eits_tracker.timeutil import show
 from eits_tracker.tracking.statuses import ConflictError
 from eits_tracker.tui import format as fmt
 from eits_tracker.tui.i18n import _, level_label, status_label, translate_bindings
+from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.screens.dialogs import ConfirmDialog, ConflictDialog, RiskDialog, TextDialog
+from eits_tracker.tui.trace import mark
+from eits_tracker.tui.widgets import MarkdownText
 from eits_tracker.tui.work import run_db
 
 #: From this width of the measure pane on, the owner and due date get their own columns.
@@ -114,6 +115,7 @@ class WorkspaceScreen(Screen[None]):
         self._filling = False
         self._reload_on_resume = False
         self.wide = False
+        self._detail_asked: str | None = None
 
     # --- layout ---------------------------------------------------------------------
 
@@ -122,20 +124,12 @@ class WorkspaceScreen(Screen[None]):
         with Horizontal(id="ws-body"):
             yield Tree(_("All modules"), id="ws-tree")
             with Vertical(id="ws-main"):
-                with Horizontal(id="ws-filters", classes="hidden"):
-                    yield Select(
-                        [(level_label(lv), lv) for lv in ("basic", "standard", "high")],
-                        prompt=_("Level"),
-                        id="flt-level",
-                    )
-                    yield Select([], prompt=_("Status"), id="flt-status")
-                    yield Select([], prompt=_("Lifecycle"), id="flt-lifecycle")
-                    yield Select([("P1", "P1"), ("P2", "P2"), ("P3", "P3")], prompt=_("KOV priority"), id="flt-prio")
-                    yield Checkbox(_("Needs review"), id="flt-review")
-                yield DataTable(id="ws-measures", cursor_type="row", zebra_stripes=True)
+                # filled on first use: five selects cost a noticeable part of opening the screen
+                yield Horizontal(id="ws-filters", classes="hidden")
+                yield RowTable(id="ws-measures")
                 with TabbedContent(id="ws-detail", initial="tab-text"):
                     with TabPane(_("Measure"), id="tab-text"), VerticalScroll():
-                        yield Markdown("", id="ws-text")
+                        yield MarkdownText(id="ws-text")
                     with TabPane(_("Status"), id="tab-status"), VerticalScroll(id="ws-form"):
                         yield Static("", id="ws-targets")
                         with Horizontal(classes="form-row"):
@@ -167,10 +161,10 @@ class WorkspaceScreen(Screen[None]):
         return cols
 
     def _build_columns(self) -> None:
-        table = self.query_one("#ws-measures", DataTable)
-        table.clear(columns=True)
-        for key, label in self._columns():
-            table.add_column(label, key=key)
+        widths = {"mark": 1, "code": 12, "status": 12, "title": None, "level": 5, "kov": 3, "owner": 16, "due": 10}
+        self.query_one("#ws-measures", RowTable).set_columns(
+            [Column(key, label, widths[key], min_width=12) for key, label in self._columns()]
+        )
 
     def on_resize(self) -> None:
         wide = self.query_one("#ws-main").size.width >= WIDE
@@ -182,34 +176,43 @@ class WorkspaceScreen(Screen[None]):
     def on_mount(self) -> None:
         self.wide = self.app.size.width >= WIDE + 40
         self._build_columns()
-        self.query_one("#flt-status", Select).set_options(
-            [
-                (status_label(s), s)
-                for s in (
-                    "not_assessed",
-                    "implemented",
-                    "partial",
-                    "not_implemented",
-                    "not_applicable",
-                    "risk_accepted",
-                )
-            ]
-        )
         self.load()
 
+    def _filter_widgets(self) -> list[Any]:
+        statuses = ("not_assessed", "implemented", "partial", "not_implemented", "not_applicable", "risk_accepted")
+        lifecycles = sorted({r.lifecycle for r in self.rows.values() if r.lifecycle})
+        return [
+            Select([(level_label(lv), lv) for lv in ("basic", "standard", "high")], prompt=_("Level"), id="flt-level"),
+            Select([(status_label(st), st) for st in statuses], prompt=_("Status"), id="flt-status"),
+            Select([(lc, lc) for lc in lifecycles], prompt=_("Lifecycle"), id="flt-lifecycle"),
+            Select([("P1", "P1"), ("P2", "P2"), ("P3", "P3")], prompt=_("KOV priority"), id="flt-prio"),
+            Checkbox(_("Needs review"), id="flt-review"),
+        ]
+
+    def _filter_values(self) -> dict[str, Any]:
+        if not self.query("#flt-level"):
+            return {}
+        values = {
+            name: self.query_one(f"#flt-{name}", Select).value for name in ("level", "status", "lifecycle", "prio")
+        }
+        out = {k: v for k, v in values.items() if v != Select.NULL}
+        if self.query_one("#flt-review", Checkbox).value:
+            out["review"] = True
+        return out
+
     def load(self) -> None:
+        mark("workspace load")
         from eits_tracker.tracking.workspace import open_workspace
 
         run_db(self, lambda s: open_workspace(s, self.municipality_id), self._loaded, group="ws-open", exclusive=True)
 
     def _loaded(self, ws: Any) -> None:
+        mark("workspace data arrived")
         self.ws = ws
         self.rows = {r.code: r for r in ws.rows}
         self.by_module = {}
         for r in ws.rows:
             self.by_module.setdefault(r.module, []).append(r.code)
-        lifecycles = sorted({r.lifecycle for r in ws.rows if r.lifecycle})
-        self.query_one("#flt-lifecycle", Select).set_options([(lc, lc) for lc in lifecycles])
         self._title()
         self._build_tree()
         first = self.pending_measure and self.rows.get(self.pending_measure.upper())
@@ -221,7 +224,8 @@ class WorkspaceScreen(Screen[None]):
         if first:
             self.focus_measure(first.code)
         self.pending_measure = None
-        self.query_one("#ws-measures", DataTable).focus()
+        self.query_one("#ws-measures", RowTable).focus()
+        self.call_after_refresh(mark, "workspace shown")
 
     def _title(self) -> None:
         ws, mat = self.ws, self.ws.maturity
@@ -277,55 +281,45 @@ class WorkspaceScreen(Screen[None]):
             codes = [c for mod in mods for c in self.by_module.get(mod, [])]
         else:
             codes = list(self.rows)
-        level = self.query_one("#flt-level", Select).value
-        status = self.query_one("#flt-status", Select).value
-        lifecycle = self.query_one("#flt-lifecycle", Select).value
-        prio = self.query_one("#flt-prio", Select).value
-        review = self.query_one("#flt-review", Checkbox).value
+        f = self._filter_values()
+        if not f:
+            return codes
         out = []
         for code in codes:
             r = self.rows[code]
-            if level != Select.NULL and r.level != level:
+            if "level" in f and r.level != f["level"]:
                 continue
-            if status != Select.NULL and r.status != status:
+            if "status" in f and r.status != f["status"]:
                 continue
-            if lifecycle != Select.NULL and r.lifecycle != lifecycle:
+            if "lifecycle" in f and r.lifecycle != f["lifecycle"]:
                 continue
-            if prio != Select.NULL and r.priority_kov != prio:
+            if "prio" in f and r.priority_kov != f["prio"]:
                 continue
-            if review and not r.needs_review:
+            if f.get("review") and not r.needs_review:
                 continue
             out.append(code)
         return out
 
     def _cells(self, r: Any) -> list[Any]:
         code = Text(r.code + (" ⚑" if r.needs_review else ""), style="bold" if r.needs_review else "")
-        # the title takes what the other columns leave (each column has 2 cells of padding)
-        fixed = 1 + 12 + 12 + 5 + 3 + (16 + 10 if self.wide else 0) + 2 * len(self._columns()) + 2
-        width = max(12, self.query_one("#ws-main").size.width - fixed)
-        title = r.title if len(r.title) <= width else r.title[: width - 1] + "…"
         cells = [
             "✓" if r.code in self.marked else " ",
             code,
             fmt.status_cell(r.status, short=True),
-            title,
+            r.title,
             _short_level(r.level),
             r.priority_kov,
         ]
         if self.wide:
-            owner = r.owner if len(r.owner) <= 16 else r.owner[:15] + "…"
-            cells += [owner, fmt.day(r.due_date)]
+            cells += [r.owner, fmt.day(r.due_date)]
         return cells
 
     def refill(self) -> None:
         if self.ws is None:
             return
-        table = self.query_one("#ws-measures", DataTable)
-        keep = self.current_code()
+        table = self.query_one("#ws-measures", RowTable)
         codes = self.visible_codes()
-        table.clear()
-        for code in codes[:MAX_ROWS]:
-            table.add_row(*self._cells(self.rows[code]), key=code)
+        table.set_rows([(code, self._cells(self.rows[code])) for code in codes[:MAX_ROWS]])
         if len(codes) > MAX_ROWS:
             self.notify(
                 _("Showing {shown} of {total} measures: choose a module or filter.").format(
@@ -333,28 +327,20 @@ class WorkspaceScreen(Screen[None]):
                 ),
                 timeout=4,
             )
-        if keep and keep in table.rows:
-            table.move_cursor(row=table.get_row_index(keep))
-        elif table.row_count:
+        if table.row_count:
             self.show_detail(self.current_code())
         else:
             self.detail = None
-            self.query_one("#ws-text", Markdown).update(_("No measures match."))
+            self.query_one("#ws-text", MarkdownText).show(_("No measures match."))
 
     def update_rows(self, rows: list[Any]) -> None:
-        table = self.query_one("#ws-measures", DataTable)
+        table = self.query_one("#ws-measures", RowTable)
         for r in rows:
             self.rows[r.code] = r
-            if r.code in table.rows:
-                for (key, _label), value in zip(self._columns(), self._cells(r), strict=True):
-                    table.update_cell(r.code, key, value)
+            table.update_row(r.code, self._cells(r))
 
     def current_code(self) -> str | None:
-        table = self.query_one("#ws-measures", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return str(key.value) if key.value is not None else None
+        return self.query_one("#ws-measures", RowTable).cursor_key
 
     def focus_measure(self, code: str) -> None:
         code = code.upper()
@@ -365,9 +351,8 @@ class WorkspaceScreen(Screen[None]):
         if code not in self.visible_codes():
             self.node = ("module", row.module)
             self.refill()
-        table = self.query_one("#ws-measures", DataTable)
-        if code in table.rows:
-            table.move_cursor(row=table.get_row_index(code))
+        table = self.query_one("#ws-measures", RowTable)
+        if table.move_to(code):
             table.focus()
 
     @on(Tree.NodeHighlighted, "#ws-tree")
@@ -379,15 +364,15 @@ class WorkspaceScreen(Screen[None]):
     @on(Tree.NodeSelected, "#ws-tree")
     def _node_selected(self, event: Tree.NodeSelected[Any]) -> None:
         if event.node.data and event.node.data[0] == "module":
-            self.query_one("#ws-measures", DataTable).focus()
+            self.query_one("#ws-measures", RowTable).focus()
 
-    @on(DataTable.RowHighlighted, "#ws-measures")
-    def _row(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value:
-            self.show_detail(str(event.row_key.value))
+    @on(RowTable.Highlighted, "#ws-measures")
+    def _row(self, event: RowTable.Highlighted) -> None:
+        if event.key:
+            self.show_detail(event.key)
 
-    @on(DataTable.RowSelected, "#ws-measures")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(RowTable.Selected, "#ws-measures")
+    def _row_selected(self, event: RowTable.Selected) -> None:
         self.action_edit()
 
     @on(Select.Changed)
@@ -397,9 +382,11 @@ class WorkspaceScreen(Screen[None]):
 
     # --- detail pane ------------------------------------------------------------------
 
-    def show_detail(self, code: str | None) -> None:
-        if code is None:
+    def show_detail(self, code: str | None, *, force: bool = False) -> None:
+        # refill() and the table's RowHighlighted both ask for the same measure; one read is enough
+        if code is None or (code == self._detail_asked and not force):
             return
+        self._detail_asked = code
         from eits_tracker.tracking.workspace import measure_detail
 
         run_db(
@@ -424,13 +411,13 @@ class WorkspaceScreen(Screen[None]):
         if d.cia:
             meta.append(f"**{_('CIA')}:** {d.cia}")
         review = [t for t in d.targets if t["needs_review"]]
-        text = [f"## {d.code} {d.title}", "  \n".join(meta)]
+        text = [f"**{d.code} {d.title}**", "  \n".join(meta)]
         if review:
             text.append(f"> ⚑ {_('Needs review after the edition change')}: {review[0]['review_reason']}")
         text.append(d.text or _("(no text in the catalogue)"))
         if d.threats:
             text.append(f"**{_('Threats')}:** " + "; ".join(f"{c} {t}" for c, t in d.threats))
-        self.query_one("#ws-text", Markdown).update("\n\n".join(text))
+        self.query_one("#ws-text", MarkdownText).show("\n\n".join(text))
         self.query_one("#ws-targets", Static).update(
             Text("\n").join(
                 Text.assemble(
@@ -593,7 +580,7 @@ class WorkspaceScreen(Screen[None]):
                 self.refill()
                 self.notify(_("Saved {n} measures.").format(n=len(codes)), timeout=3)
             if self.detail is not None and self.detail.code in codes:
-                self.show_detail(self.detail.code)
+                self.show_detail(self.detail.code, force=True)
             self.refresh_progress()
 
         def failed(error: EitsError) -> None:
@@ -661,9 +648,9 @@ class WorkspaceScreen(Screen[None]):
         if code is None:
             return
         self.marked.symmetric_difference_update({code})
-        self.query_one("#ws-measures", DataTable).update_cell(code, "mark", "✓" if code in self.marked else " ")
-        table = self.query_one("#ws-measures", DataTable)
-        table.action_cursor_down()
+        table = self.query_one("#ws-measures", RowTable)
+        table.update_row(code, self._cells(self.rows[code]))
+        table.action_cursor(1)
 
     def action_bulk_module(self) -> None:
         code = self.current_code()
@@ -696,8 +683,10 @@ class WorkspaceScreen(Screen[None]):
             chosen,
         )
 
-    def action_filters(self) -> None:
+    async def action_filters(self) -> None:
         bar = self.query_one("#ws-filters")
+        if not bar.children:
+            await bar.mount_all(self._filter_widgets())
         bar.set_class(not bar.has_class("hidden"), "hidden")
         if not bar.has_class("hidden"):
             self.query_one("#flt-level", Select).focus()
@@ -724,7 +713,7 @@ class WorkspaceScreen(Screen[None]):
                 or focused.parent is self.query_one("#ws-filters")
             )
         ):
-            self.query_one("#ws-measures", DataTable).focus()  # Esc leaves a field first, then the screen
+            self.query_one("#ws-measures", RowTable).focus()  # Esc leaves a field first, then the screen
             return
         if self.marked:
             self.marked.clear()
