@@ -257,7 +257,8 @@ def filter_border(tm: Tmux) -> str:
     plain, styled = tm.screen().split("\n"), tm.screen(styled=True).split("\n")
     for i, line in enumerate(plain):
         if line.startswith("▊▔"):
-            return styled[i]
+            # the name field's colours only: its width changes when the selects appear on first use
+            return "".join(re.findall(r"\x1b\[[0-9;]*m", str(styled[i]).split("▎", 1)[0]))
     raise BenchError("no filter bar on the dashboard:\n" + "\n".join(plain))
 
 

@@ -34,6 +34,26 @@ def _jump_provider() -> type[Any]:
     return JumpProvider
 
 
+class WorkspaceCache:
+    """The last few workspaces read, by municipality; small, so memory stays flat."""
+
+    def __init__(self, size: int = 6) -> None:
+        self.size = size
+        self._items: dict[int, Any] = {}
+
+    def get(self, municipality_id: int) -> Any:
+        return self._items.get(municipality_id)
+
+    def put(self, ws: Any) -> None:
+        self._items.pop(ws.municipality_id, None)
+        self._items[ws.municipality_id] = ws
+        while len(self._items) > self.size:
+            self._items.pop(next(iter(self._items)))
+
+    def drop(self, municipality_id: int) -> None:
+        self._items.pop(municipality_id, None)
+
+
 class EitsApp(App[None]):
     """eits-tracker in the terminal. Starts on a loading screen that prepares the database."""
 
@@ -72,6 +92,8 @@ class EitsApp(App[None]):
         self.directory: Any = None
         #: Bumped after every successful write; screens reload on resume when it moved.
         self.data_generation = 0
+        #: Municipality workspaces read recently (shown at once, then read again).
+        self.workspaces = WorkspaceCache()
 
     # --- start-up ------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -101,6 +102,9 @@ class RowTable(ScrollView, can_focus=True):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        from eits_tracker.tui.i18n import translate_bindings
+
+        translate_bindings(self)
         self.columns: list[Column] = []
         self._keys: list[str] = []
         self._index: dict[str, int] = {}
@@ -109,6 +113,7 @@ class RowTable(ScrollView, can_focus=True):
         self._header: Strip | None = None
         self._widths: list[int] = []
         self._width_for = -1
+        self._base: Style | None = None
 
     # --- content ------------------------------------------------------------------------
 
@@ -241,18 +246,38 @@ class RowTable(ScrollView, can_focus=True):
         return self._widths
 
     def _render_cells(self, cells: Sequence[Cell], style: Style) -> Strip:
-        line = Text(" ", no_wrap=True, end="")
+        """Segments straight from the cells: plain strings and single-style Text need no Rich layout."""
+        segments = [Segment(" ", style)]
+        last = len(self.columns) - 1
         for i, (cell, width) in enumerate(zip(cells, self._column_widths(), strict=False)):
-            text = cell.copy() if isinstance(cell, Text) else Text(str(cell))
-            text.truncate(width, overflow="ellipsis", pad=True)
-            line.append_text(text)
-            if i < len(self.columns) - 1:
-                line.append(" ")
-        segments = list(line.render(self.app.console))
-        return Strip(Segment.apply_style(segments, style)).crop_extend(0, self.size.width, style)
+            if isinstance(cell, Text) and cell.spans:
+                text = cell.copy()
+                text.truncate(width, overflow="ellipsis", pad=True)
+                segments.extend(Segment.apply_style(list(text.render(self.app.console, end="")), style))
+            else:
+                plain = cell.plain if isinstance(cell, Text) else str(cell)
+                cell_style = (
+                    style + (cell.style if isinstance(cell.style, Style) else Style.parse(cell.style))
+                    if isinstance(cell, Text) and cell.style
+                    else style
+                )
+                if cell_len(plain) > width:
+                    plain = set_cell_size(plain, max(0, width - 1)) + "…"
+                segments.append(Segment(set_cell_size(plain, width), cell_style))
+            if i < last:
+                segments.append(Segment(" ", style))
+        return Strip(segments).crop_extend(0, self.size.width, style)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        self._strips.clear()
+        self._header = None
 
     def render_line(self, y: int) -> Strip:
-        base = self.rich_style
+        if self._base is None:
+            self._base = self.rich_style
+        base = self._base
         width = self.size.width
         if y == 0:
             if self._header is None:

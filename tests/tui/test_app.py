@@ -447,7 +447,7 @@ async def test_search_handles_estonian_letters(demo_url: str, make_app: Any) -> 
         app.screen.query_one(Input).value = "toojaam"
         await settle(pilot)
         assert with_accents and [h.code for h in app.screen.hits] == with_accents
-        assert app.screen.query_one(OptionList).option_count == len(with_accents)
+        assert app.screen.query_one(RowTable).row_count == len(with_accents)
 
 
 async def test_search_from_workspace_opens_the_measure_there(demo_url: str, make_app: Any) -> None:

@@ -6,10 +6,22 @@ from collections.abc import Callable
 from typing import Any
 
 
+async def workers_done(app: Any) -> None:
+    """Wait for the app's workers; one replaced by a newer request (exclusive groups) counts as done."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(100):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+
+
 async def settle(pilot: Any, rounds: int = 3) -> None:
     """Let every thread worker finish and its result reach the screen (workers may start workers)."""
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
 
 
@@ -21,7 +33,7 @@ async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 20.0
     while not condition():
         if loop.time() > deadline:
             raise AssertionError("the app did not reach the expected state in time")
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause(0.01)
 
 

@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from eits_tracker.tui.i18n import _, translate_bindings
 from eits_tracker.tui.screens.dialogs import TextDialog
+from eits_tracker.tui.widgets import KeyBar
 from eits_tracker.tui.work import run_db
 
 
@@ -46,7 +47,7 @@ class ApplicabilityScreen(Screen[None]):
         yield Label(_("Loading…"), id="ap-title", classes="screen-title")
         yield Label("", id="ap-help", classes="hint")
         yield DataTable(id="ap-table", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

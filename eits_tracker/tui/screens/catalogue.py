@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Select, Tree
+from textual.widgets import DataTable, Label, Select, Tree
 
 from eits_tracker.tui.i18n import _, level_label, translate_bindings
-from eits_tracker.tui.widgets import MarkdownText
+from eits_tracker.tui.widgets import KeyBar, MarkdownText
 from eits_tracker.tui.work import run_db
 
 
@@ -118,7 +118,7 @@ class CatalogueScreen(Screen[None]):
                 yield DataTable(id="cat-measures", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="cat-detail"):
                     yield MarkdownText(id="cat-text")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -284,7 +284,7 @@ class DiffScreen(Screen[None]):
             yield DataTable(id="diff-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="diff-detail"):
                 yield MarkdownText(id="diff-text")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

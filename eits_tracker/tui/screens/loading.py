@@ -7,10 +7,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar
+from textual.widgets import Label, ProgressBar
 
 from eits_tracker.errors import EitsError
 from eits_tracker.tui.i18n import _, translate_bindings
+from eits_tracker.tui.widgets import KeyBar
 
 #: What the database set-up reports, in the app's language (setup.py speaks English for the CLI).
 _STEPS = (
@@ -48,7 +49,7 @@ class LoadingScreen(Screen[None]):
             with Center():
                 yield ProgressBar(total=None, show_eta=False, id="loading-bar")
             yield Label("", id="loading-error")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         from eits_tracker.db.setup import shipped_editions

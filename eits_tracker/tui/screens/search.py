@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, Static
 
 from eits_tracker.tui.i18n import _, level_label, translate_bindings
+from eits_tracker.tui.rowtable import Column, RowTable
+from eits_tracker.tui.trace import mark
 from eits_tracker.tui.work import run_db
 
 
@@ -30,7 +31,8 @@ class SearchScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape", "dismiss", "Close"),
-        Binding("down", "results", "Results", show=False),
+        Binding("down", "move(1)", "Next result", show=False),
+        Binding("up", "move(-1)", "Previous result", show=False),
         Binding("enter", "open", "Open", show=False),
     ]
 
@@ -46,9 +48,13 @@ class SearchScreen(ModalScreen[None]):
         with Vertical(id="search-box"):
             yield Input(self.initial, placeholder=_("Search codes, titles, texts and notes…"), id="search-input")
             yield Label(_("Type to search; õ ä ö ü š ž may be typed without accents."), id="search-count")
-            yield OptionList(id="search-results")
+            yield RowTable(id="search-results")
+            yield Static("", id="search-snippet")
 
     def on_mount(self) -> None:
+        self.query_one(RowTable).set_columns(
+            [Column("kind", "", 8), Column("code", _("Code"), 14), Column("title", _("Title")), Column("where", "", 18)]
+        )
         self.query_one(Input).focus()
         if self.initial:
             self.run_search(self.initial)
@@ -58,6 +64,7 @@ class SearchScreen(ModalScreen[None]):
         self.run_search(event.value)
 
     def run_search(self, query: str) -> None:
+        mark(f"search typed {query}")
         from eits_tracker.tracking.search import search
 
         ctx = self.context
@@ -66,8 +73,11 @@ class SearchScreen(ModalScreen[None]):
         def find(session: Any) -> list[Any]:
             # Catalogue and notes separately, so a common word cannot push every note off the list;
             # inside a workspace the notes of that municipality.
+            mark("search started")
             hits = search(session, query, edition_id=ctx.get("edition_id"), limit=30, kinds=("measure", "module"))
-            return hits + search(session, query, municipality_id=ctx.get("municipality_id"), limit=15, kinds=("note",))
+            hits += search(session, query, municipality_id=ctx.get("municipality_id"), limit=15, kinds=("note",))
+            mark("search read")
+            return hits
 
         run_db(
             self,
@@ -81,42 +91,43 @@ class SearchScreen(ModalScreen[None]):
         if query != self.last_query:
             return
         self.hits = hits
-        results = self.query_one(OptionList)
-        results.clear_options()
+        rows = []
         for i, h in enumerate(hits):
-            line = Text.assemble(_kind(h.kind), (h.code, "bold"), " ", h.title)
             if h.kind == "note":
-                line.append(f"  · {h.municipality_name}", style="italic")
-            elif h.level:
-                line.append(f"  · {level_label(h.level)}", style="dim")
-            if h.kind != "note" and not self.context.get("edition_id"):
-                line.append(f"  · E-ITS {h.edition_key}", style="dim")
-            if h.snippet:
-                line.append("\n   " + h.snippet, style="dim")
-            results.add_option(Option(line, id=str(i)))
+                where = Text(h.municipality_name, style="italic")
+            else:
+                where = Text(level_label(h.level) if h.level else "", style="dim")
+                if not self.context.get("edition_id"):
+                    where.append(f" {h.edition_key}", style="dim")
+            rows.append((str(i), [_kind(h.kind), Text(h.code, style="bold"), h.title, where]))
+        self.query_one(RowTable).set_rows(rows, keep_cursor=False)
+        self.call_after_refresh(mark, "search shown")
         count = self.query_one("#search-count", Label)
         if not query.strip():
             count.update(_("Type to search; õ ä ö ü š ž may be typed without accents."))
         else:
             count.update(_("{n} results").format(n=len(hits)) if hits else _("Nothing found."))
-        if hits:
-            results.highlighted = 0
 
-    def action_results(self) -> None:
-        self.query_one(OptionList).focus()
+    @on(RowTable.Highlighted, "#search-results")
+    def _highlighted(self, event: RowTable.Highlighted) -> None:
+        hit = self.hits[int(event.key)] if event.key is not None and int(event.key) < len(self.hits) else None
+        self.query_one("#search-snippet", Static).update(Text(hit.snippet if hit else "", style="dim"))
+
+    def action_move(self, step: int) -> None:
+        self.query_one(RowTable).action_cursor(step)
 
     def action_open(self) -> None:
-        results = self.query_one(OptionList)
-        if results.highlighted is not None:
-            self.open_hit(self.hits[results.highlighted])
+        key = self.query_one(RowTable).cursor_key
+        if key is not None and int(key) < len(self.hits):
+            self.open_hit(self.hits[int(key)])
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:
         self.action_open()
 
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.open_hit(self.hits[int(event.option.id or 0)])
+    @on(RowTable.Selected, "#search-results")
+    def _selected(self, event: RowTable.Selected) -> None:
+        self.open_hit(self.hits[int(event.key)])
 
     def open_hit(self, hit: Any) -> None:
         app: Any = self.app

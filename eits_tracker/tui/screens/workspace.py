@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
-    Footer,
     Input,
     Label,
     Select,
@@ -32,7 +31,7 @@ from eits_tracker.tui.i18n import _, level_label, status_label, translate_bindin
 from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.screens.dialogs import ConfirmDialog, ConflictDialog, RiskDialog, TextDialog
 from eits_tracker.tui.trace import mark
-from eits_tracker.tui.widgets import MarkdownText
+from eits_tracker.tui.widgets import KeyBar, MarkdownText
 from eits_tracker.tui.work import run_db
 
 #: From this width of the measure pane on, the owner and due date get their own columns.
@@ -145,7 +144,7 @@ class WorkspaceScreen(Screen[None]):
                             yield Label("", id="ed-state")
                     with TabPane(_("History"), id="tab-history"), VerticalScroll():
                         yield Static("", id="ws-history")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def _columns(self) -> list[tuple[str, str]]:
         cols = [
@@ -174,6 +173,7 @@ class WorkspaceScreen(Screen[None]):
             self.refill()
 
     def on_mount(self) -> None:
+        mark("workspace mounted")
         self.wide = self.app.size.width >= WIDE + 40
         self._build_columns()
         self.load()
@@ -204,9 +204,36 @@ class WorkspaceScreen(Screen[None]):
         mark("workspace load")
         from eits_tracker.tracking.workspace import open_workspace
 
-        run_db(self, lambda s: open_workspace(s, self.municipality_id), self._loaded, group="ws-open", exclusive=True)
+        app: Any = self.app
+        cached = app.workspaces.get(self.municipality_id)
 
-    def _loaded(self, ws: Any) -> None:
+        def read(session: Any) -> Any:
+            ws = open_workspace(session, self.municipality_id)
+            mark("workspace data read")
+            return ws
+
+        if cached is not None and self.ws is None:
+            # Shown at once from what was read moments ago (see DashboardScreen.prefetch), then
+            # read again once the screen is drawn; the fresh read replaces it where anything differs.
+            self._loaded(cached)
+            self.set_timer(0.3, lambda: run_db(self, read, self._fresh, group="ws-open", exclusive=True))
+            return
+        run_db(self, read, self._fresh, group="ws-open", exclusive=True)
+
+    def _fresh(self, ws: Any) -> None:
+        self.app.workspaces.put(ws)  # type: ignore[attr-defined]
+        if self.ws is None:
+            self._loaded(ws)
+        elif ws != self.ws:
+            self._loaded(ws, again=True)
+
+    def on_unmount(self) -> None:
+        if self.ws is not None:  # what this screen saw last, for the next time it opens
+            from dataclasses import replace
+
+            self.app.workspaces.put(replace(self.ws, rows=list(self.rows.values())))  # type: ignore[attr-defined]
+
+    def _loaded(self, ws: Any, *, again: bool = False) -> None:
         mark("workspace data arrived")
         self.ws = ws
         self.rows = {r.code: r for r in ws.rows}
@@ -214,13 +241,20 @@ class WorkspaceScreen(Screen[None]):
         for r in ws.rows:
             self.by_module.setdefault(r.module, []).append(r.code)
         self._title()
-        self._build_tree()
+        if again and [m.code for m in ws.modules] == [
+            n.data[1] for layer in self.query_one(Tree).root.children for n in layer.children
+        ]:
+            self._refresh_tree_labels()  # same modules: only the progress changed
+        else:
+            self._build_tree()
         first = self.pending_measure and self.rows.get(self.pending_measure.upper())
         if first:
             self.node = ("module", first.module)
-        elif ws.modules:
+        elif ws.modules and not (again and self.node[0] == "module" and self.node[1] in self.by_module):
             self.node = ("module", ws.modules[0].code)
         self.refill()
+        if again:
+            return
         if first:
             self.focus_measure(first.code)
         self.pending_measure = None
