@@ -30,10 +30,9 @@ def launch(ctx: typer.Context, open_municipality: str | None = None) -> None:
         err("eits-tracker: not a terminal, so no app; here is the overview ('eits-tracker overview').")
         overview(ctx)
         return
-    from eits_tracker.tui.trace import mark
-
     from eits_tracker.timeutil import utcnow
     from eits_tracker.tui.startup import Startup
+    from eits_tracker.tui.trace import mark
 
     mark("cli ready")
     settings = state(ctx).settings

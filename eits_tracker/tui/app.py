@@ -108,20 +108,24 @@ class EitsApp(App[None]):
                 self.startup = Startup(self.settings, self.clock).start()
             # A current database is usually ready by now: then no loading screen at all.
             if self.startup.done.wait(0.25) and self.startup.error is None:
-                self.database_ready(self.startup.database, self.startup.rows, first=True)
+                self.database_ready(
+                    self.startup.database, self.startup.rows, first=True, stale=self.startup.from_snapshot
+                )
                 return
         self.push_screen(LoadingScreen())
 
-    def database_ready(self, database: Database, rows: list[Any] | None = None, *, first: bool = False) -> None:
+    def database_ready(
+        self, database: Database, rows: list[Any] | None = None, *, first: bool = False, stale: bool = False
+    ) -> None:
         """The schema and reference data are in place (the loading screen, or at once on a current database)."""
         from eits_tracker.tui.screens.dashboard import DashboardScreen
 
         mark("database ready")
         self.database = database
         if first:
-            self.push_screen(DashboardScreen(rows))
+            self.push_screen(DashboardScreen(rows, stale=stale))
         else:
-            self.switch_screen(DashboardScreen(rows))
+            self.switch_screen(DashboardScreen(rows, stale=stale))
         if self.open_municipality:
             self.open_workspace_by_query(self.open_municipality)
 

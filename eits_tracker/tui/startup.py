@@ -26,6 +26,8 @@ class Startup:
         self.messages: list[str] = []  # progress of the database set-up, in order (appended by the thread)
         self.database: Any = None
         self.rows: list[Any] | None = None
+        #: True when ``rows`` come from the last run's snapshot (tui/snapshot.py), not from the database.
+        self.from_snapshot = False
         self.error: EitsError | None = None
         self.done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="eits-startup", daemon=True)
@@ -38,8 +40,14 @@ class Startup:
         try:
             from eits_tracker.db.setup import open_database
             from eits_tracker.tracking.maturity import dashboard_rows
+            from eits_tracker.tui import snapshot
 
             self.database = open_database(self.settings, progress=self.messages.append)
+            if not self.messages:  # nothing was migrated or loaded: the last run's numbers still fit
+                self.rows = snapshot.load(self.settings)
+                self.from_snapshot = self.rows is not None
+            if self.rows is not None:
+                return
             with self.database.session() as session:
                 self.rows = dashboard_rows(
                     session, now=self.clock(), thresholds=self.settings.maturity_thresholds, previous=False
@@ -50,3 +58,7 @@ class Startup:
             self.error = EitsError(f"{type(exc).__name__}: {exc}")
         finally:
             self.done.set()
+        if self.rows is not None and not self.from_snapshot:
+            from eits_tracker.tui import snapshot
+
+            snapshot.save(self.settings, self.rows)  # after done: the first frame does not wait for it

@@ -551,3 +551,23 @@ async def test_wide_terminal_shows_owner_and_due_columns(demo_url: str, make_app
         code = next(c for c, r in screen.rows.items() if r.owner)
         screen.focus_measure(code)
         assert cell(screen, code, "owner") == screen.rows[code].owner[:16]
+
+
+async def test_start_shows_the_last_runs_numbers_then_the_databases(demo_url: str, make_app: Any) -> None:
+    """The second start draws the snapshot of the first at once and replaces it by a fresh read."""
+    from eits_tracker.tracking.maturity import maturity_of
+
+    async with make_app(demo_url).run_test(size=SIZE) as pilot:
+        await dashboard(pilot)
+    code = "ISMS.1.M1"
+    await _change_behind_the_back(demo_url, code, "not_implemented")
+    app = make_app(demo_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await dashboard(pilot)
+        assert app.startup.from_snapshot, "the second start should begin from the snapshot"
+        db = open_database(load_settings(database_url=demo_url), prepare=False)
+        with db.session() as s:
+            mu = find_municipality(s, "0793")
+            fresh = maturity_of(s, mu)
+        db.engine.dispose()
+        assert screen.rows_by_id[mu.id].current == fresh

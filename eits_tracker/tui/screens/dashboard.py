@@ -79,11 +79,13 @@ class DashboardScreen(Screen[None]):
         Binding("F5", "reload", "Reload", show=False),
     ]
 
-    def __init__(self, rows: list[Any] | None = None) -> None:
+    def __init__(self, rows: list[Any] | None = None, *, stale: bool = False) -> None:
         super().__init__()
         translate_bindings(self)
         #: Current numbers read by the start-up thread (tui/startup.py), shown on the first frame.
         self.prefetched = rows
+        #: The prefetched rows are the last run's snapshot: read the database right after showing them.
+        self.stale = stale
         #: True once the comparison with the last quarter has arrived (it comes a moment later).
         self.compared = False
         self.rows: list[Any] = []
@@ -124,7 +126,7 @@ class DashboardScreen(Screen[None]):
         table.focus()
         if self.prefetched is not None:
             rows, self.prefetched = self.prefetched, None
-            self._loaded(rows)
+            self._loaded(rows, stale=self.stale)
         else:
             self.reload()
 
@@ -136,11 +138,18 @@ class DashboardScreen(Screen[None]):
     def reload(self) -> None:
         mark("dashboard reload")
         from eits_tracker.tracking.maturity import dashboard_rows
+        from eits_tracker.tui import snapshot
 
         app: Any = self.app
+
+        def read(session: Any) -> list[Any]:
+            rows = dashboard_rows(session, now=app.clock(), thresholds=app.settings.maturity_thresholds, previous=False)
+            snapshot.save(app.settings, rows)
+            return rows
+
         run_db(
             self,
-            lambda s: dashboard_rows(s, now=app.clock(), thresholds=app.settings.maturity_thresholds, previous=False),
+            read,
             self._loaded,
             group="dashboard",
             exclusive=True,
@@ -172,7 +181,7 @@ class DashboardScreen(Screen[None]):
         if mid is not None:
             self.prefetch(mid)
 
-    def _loaded(self, rows: list[Any]) -> None:
+    def _loaded(self, rows: list[Any], *, stale: bool = False) -> None:
         self.rows = rows
         self.rows_by_id = {r.municipality_id: r for r in rows}
         self.generation = self.app.data_generation  # type: ignore[attr-defined]
@@ -187,8 +196,8 @@ class DashboardScreen(Screen[None]):
         self.refill()
         self.call_after_refresh(mark, "dashboard rows shown")
         self.compared = False
-        # after the rows are on screen: the history query would otherwise compete with the first frame
-        self.call_after_refresh(self.compare)
+        # after the rows are on screen: the queries would otherwise compete with the first frame
+        self.call_after_refresh(self.reload if stale else self.compare)
         if first:
             self.app.started()  # type: ignore[attr-defined]
 

@@ -78,7 +78,7 @@ class LoadingScreen(Screen[None]):
             self._failed(startup.error)
             return
         self.query_one(ProgressBar).update(progress=self.total)
-        self.app.database_ready(startup.database, startup.rows)  # type: ignore[attr-defined]
+        self.app.database_ready(startup.database, startup.rows, stale=startup.from_snapshot)  # type: ignore[attr-defined]
 
     def _failed(self, error: EitsError) -> None:
         self.query_one("#loading-step", Label).update(_("The database could not be opened."))
