@@ -276,6 +276,8 @@ def filter_dashboard(tm: Tmux, name: str) -> None:
     Each step waits until the screen shows the previous one done: keys typed before the focus moved
     would reach the widget that had it (Textual routes keys already read before it runs the action).
     """
+    # the rows can be on the screen a frame before the lines above them
+    tm.wait(lambda s: any(line.startswith("▊▔") for line in s.split("\n")), what="the filter bar", poll=0.005)
     blurred = filter_border(tm)
     tm.press("f")
     tm.wait(lambda _: filter_border(tm) != blurred, what="the name filter focused", poll=0.005)

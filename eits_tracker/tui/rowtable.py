@@ -26,6 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 Cell = str | Text
+#: Spaces between columns: two, so a cell's words never run into the next column's.
+GAP = 2
 
 
 @dataclass
@@ -130,7 +132,7 @@ class RowTable(ScrollView, can_focus=True):
             self._cells.append(list(cells))
         self._index = {k: i for i, k in enumerate(self._keys)}
         self._strips.clear()
-        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+        self.virtual_size = Size(self._width(), len(self._keys) + 1)
         target = self._index.get(current, 0) if current is not None else 0
         self.set_reactive(RowTable.cursor, min(target, max(0, len(self._keys) - 1)))
         self._scroll_to_cursor()
@@ -225,8 +227,12 @@ class RowTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._invalidate()
-        self.virtual_size = Size(self.size.width, len(self._keys) + 1)
+        self.virtual_size = Size(self._width(), len(self._keys) + 1)
         self._scroll_to_cursor()
+
+    def _width(self) -> int:
+        """Cells for the columns: the widget less its vertical scrollbar, when it has one."""
+        return self.scrollable_content_region.width
 
     def _invalidate(self) -> None:
         self._strips.clear()
@@ -235,9 +241,9 @@ class RowTable(ScrollView, can_focus=True):
         self.refresh()
 
     def _column_widths(self) -> list[int]:
-        width = self.size.width
+        width = self._width()
         if width != self._width_for:
-            gaps = max(0, len(self.columns) - 1) + 1  # one space between columns, one at the left
+            gaps = GAP * max(0, len(self.columns) - 1) + 1  # between columns, and one space at the left
             fixed = sum(c.width for c in self.columns if c.width is not None)
             flex = [c for c in self.columns if c.width is None]
             share = max(0, width - gaps - fixed) // max(1, len(flex))
@@ -265,8 +271,8 @@ class RowTable(ScrollView, can_focus=True):
                     plain = set_cell_size(plain, max(0, width - 1)) + "…"
                 segments.append(Segment(set_cell_size(plain, width), cell_style))
             if i < last:
-                segments.append(Segment(" ", style))
-        return Strip(segments).crop_extend(0, self.size.width, style)
+                segments.append(Segment(" " * GAP, style))
+        return Strip(segments).crop_extend(0, self._width(), style)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -278,7 +284,11 @@ class RowTable(ScrollView, can_focus=True):
         if self._base is None:
             self._base = self.rich_style
         base = self._base
-        width = self.size.width
+        width = self._width()
+        if width != self._width_for:  # a scrollbar came or went: the columns are laid out again
+            self._strips.clear()
+            self._header = None
+            self._column_widths()
         if y == 0:
             if self._header is None:
                 header_style = base + self.get_component_rich_style("row-table--header")

@@ -122,6 +122,8 @@ def filter_border(term: Any) -> str:
 
 def open_workspace(term: Any, name: str, ehak: str) -> str:
     """Dashboard → `f`, type the name, Enter (back to the table), Enter (open); the screen once the rows show."""
+    # the rows can be on the screen a frame before the lines above them
+    term.wait_for(lambda s: any(line.startswith("▊▔") for line in s.split("\n")), what="the filter bar")
     blurred = filter_border(term)
     term.press("f")
     term.wait_for(lambda _: filter_border(term) != blurred, what="the name filter focused")

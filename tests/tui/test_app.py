@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from textual.widgets import DataTable, Input, Label, OptionList, TextArea
+from textual.widgets import Input, Label, OptionList, TextArea
 from tui_helpers import dashboard, settle, until, workspace
 
 from eits_tracker.config import load_settings
@@ -367,8 +367,7 @@ async def test_applicability_exclusion_needs_reason(demo_url: str, make_app: Any
         await until(pilot, lambda: isinstance(app.screen, ApplicabilityScreen) and bool(app.screen.modules))
         screen = app.screen
         code = next(c for c, r in screen.modules.items() if r["applicable"])
-        table = screen.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index(code))
+        screen.query_one(RowTable).move_to(code)
         await pilot.press("space")
         assert isinstance(app.screen, TextDialog)
         await pilot.press(*"no such systems", "ctrl+s")
@@ -432,8 +431,7 @@ async def test_search_as_you_type_and_open(demo_url: str, make_app: Any) -> None
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, CatalogueScreen) and app.screen.view is not None)
         await settle(pilot)
-        table = app.screen.query_one(DataTable)
-        assert str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) == "ORP.4.M1"
+        assert app.screen.query_one("#cat-measures", RowTable).cursor_key == "ORP.4.M1"
 
 
 async def test_search_handles_estonian_letters(demo_url: str, make_app: Any) -> None:

@@ -9,9 +9,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from eits_tracker.tui.i18n import _, translate_bindings
+from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.screens.dialogs import TextDialog
 from eits_tracker.tui.widgets import KeyBar
 from eits_tracker.tui.work import run_db
@@ -46,19 +47,20 @@ class ApplicabilityScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Label(_("Loading…"), id="ap-title", classes="screen-title")
         yield Label("", id="ap-help", classes="hint")
-        yield DataTable(id="ap-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="ap-table")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key, label in (
-            ("on", " "),
-            ("code", _("Module")),
-            ("title", _("Title")),
-            ("source", _("Why")),
-            ("reason", _("Reason")),
-        ):
-            table.add_column(label, key=key)
+        table = self.query_one(RowTable)
+        table.set_columns(
+            [
+                Column("on", " ", 1),
+                Column("code", _("Module"), 12),
+                Column("title", _("Title"), None, min_width=20),
+                Column("source", _("Why"), 14),
+                Column("reason", _("Reason"), None, min_width=12),
+            ]
+        )
         self.query_one("#ap-help", Label).update(
             _("KOV profile modules apply by default. Space includes or excludes a module; an exclusion needs a reason.")
         )
@@ -87,13 +89,7 @@ class ApplicabilityScreen(Screen[None]):
                 " · " + _("{n} of {total} modules apply").format(n=n, total=len(rows)),
             )
         )
-        table = self.query_one(DataTable)
-        keep = self.current()
-        table.clear()
-        for r in rows:
-            table.add_row(*self._cells(r), key=r["code"])
-        if keep and keep in table.rows:
-            table.move_cursor(row=table.get_row_index(keep))
+        self.query_one(RowTable).set_rows([(r["code"], self._cells(r)) for r in rows])
 
     def _cells(self, r: dict[str, Any]) -> list[Any]:
         return [
@@ -105,12 +101,9 @@ class ApplicabilityScreen(Screen[None]):
         ]
 
     def current(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return self.query_one(RowTable).cursor_key
 
-    @on(DataTable.RowSelected)
+    @on(RowTable.Selected)
     def _selected(self) -> None:
         self.action_toggle()
 

@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Label, Select, Tree
+from textual.widgets import Label, Select, Tree
 
 from eits_tracker.tui.i18n import _, level_label, translate_bindings
+from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.widgets import KeyBar, MarkdownText
 from eits_tracker.tui.work import run_db
 
@@ -115,16 +116,15 @@ class CatalogueScreen(Screen[None]):
         with Horizontal(id="cat-body"):
             yield Tree(_("Layers"), id="cat-tree")
             with Vertical(id="cat-main"):
-                yield DataTable(id="cat-measures", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="cat-measures")
                 with VerticalScroll(id="cat-detail"):
                     yield MarkdownText(id="cat-text")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column(_("Code"), key="code")
-        table.add_column(_("Title"), key="title")
-        table.add_column(_("Level"), key="level")
+        self.query_one("#cat-measures", RowTable).set_columns(
+            [Column("code", _("Code"), 12), Column("title", _("Title")), Column("level", _("Level"), 13)]
+        )
         self.load(self.edition_key)
 
     def load(self, key: str | None) -> None:
@@ -164,14 +164,18 @@ class CatalogueScreen(Screen[None]):
         if self.view is None or module is None:
             return
         self.module = module
-        table = self.query_one(DataTable)
-        table.clear()
-        for code, title, level in self.view.measures.get(module, []):
-            table.add_row(Text(code, style="bold"), title, level_label(level), key=code)
+        table = self.query_one("#cat-measures", RowTable)
+        table.set_rows(
+            [
+                (code, [Text(code, style="bold"), title, level_label(level)])
+                for code, title, level in self.view.measures.get(module, [])
+            ],
+            keep_cursor=False,
+        )
         target = (focus_code or "").upper()
-        if target and target in table.rows:
-            table.move_cursor(row=table.get_row_index(target))
+        if target and table.move_to(target):
             table.focus()
+            self.show_item(target)
         else:
             self.show_item(module)
 
@@ -195,12 +199,18 @@ class CatalogueScreen(Screen[None]):
     @on(Tree.NodeSelected)
     def _node_selected(self, event: Tree.NodeSelected[Any]) -> None:
         if event.node.data and event.node.data[0] == "module":
-            self.query_one(DataTable).focus()
+            self.query_one("#cat-measures", RowTable).focus()
 
-    @on(DataTable.RowHighlighted)
-    def _row(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value:
-            self.show_item(str(event.row_key.value))
+    @on(RowTable.Highlighted, "#cat-measures")
+    def _row(self, event: RowTable.Highlighted) -> None:
+        # only while the user moves in the table: filling it must not replace the module's text
+        if event.key and event.table.has_focus:
+            self.show_item(event.key)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        table = self.query_one("#cat-measures", RowTable)
+        if event.widget is table and table.cursor_key:
+            self.show_item(table.cursor_key)
 
     @on(Select.Changed, "#cat-edition")
     def _edition(self, event: Select.Changed) -> None:
@@ -281,33 +291,33 @@ class DiffScreen(Screen[None]):
             _("E-ITS {old} → {new}").format(old=self.old, new=self.new), id="diff-title", classes="screen-title"
         )
         with Vertical(id="diff-body"):
-            yield DataTable(id="diff-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="diff-table")
             with VerticalScroll(id="diff-detail"):
                 yield MarkdownText(id="diff-text")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column(_("Change"), key="kind")
-        table.add_column(_("Code"), key="code")
-        table.add_column(_("Title"), key="title")
-        table.add_column(_("What changed"), key="fields")
+        table = self.query_one("#diff-table", RowTable)
+        table.set_columns(
+            [
+                Column("kind", _("Change"), 9),
+                Column("code", _("Code"), 13),
+                Column("title", _("Title")),
+                Column("fields", _("What changed"), 24),
+            ]
+        )
         table.focus()
         run_db(self, lambda s: read_diff(s, self.old, self.new), self._loaded, group="diff", exclusive=True)
 
     def _loaded(self, diff: Any) -> None:
-        table = self.query_one(DataTable)
+        rows = []
         for change in [*diff.added, *diff.removed, *diff.changed]:
             key = f"{change.kind}:{change.code}"
             self.changes[key] = change
             rec = change.new or change.old
-            table.add_row(
-                _kind_label(change.kind),
-                change.code,
-                rec.get("title", ""),
-                ", ".join(_field_label(f) for f in change.fields),
-                key=key,
-            )
+            fields = ", ".join(_field_label(f) for f in change.fields)
+            rows.append((key, [_kind_label(change.kind), change.code, rec.get("title", ""), fields]))
+        self.query_one("#diff-table", RowTable).set_rows(rows)
         self.query_one("#diff-title", Label).update(
             _("E-ITS {old} → {new}: {added} added, {removed} removed, {changed} changed, {same} unchanged").format(
                 old=self.old,
@@ -319,8 +329,8 @@ class DiffScreen(Screen[None]):
             )
         )
 
-    @on(DataTable.RowHighlighted)
-    def _row(self, event: DataTable.RowHighlighted) -> None:
-        change = self.changes.get(str(event.row_key.value))
+    @on(RowTable.Highlighted, "#diff-table")
+    def _row(self, event: RowTable.Highlighted) -> None:
+        change = self.changes.get(str(event.key))
         if change is not None:
             self.query_one("#diff-text", MarkdownText).show(change_markdown(change))

@@ -298,18 +298,19 @@ class DashboardScreen(Screen[None]):
         self.descending = not self.descending
         self.refill()
 
-    async def action_filter(self) -> None:
+    def action_filter(self) -> None:
+        # Focus first: keys typed right after `f` must land in the field, not wait for the selects.
+        self.query_one("#dash-name", Input).focus()
         holder = self.query_one("#dash-selects")
         if not holder.children:
             counties = sorted({r.county for r in self.rows})
-            await holder.mount_all(
+            holder.mount_all(
                 [
                     Select([(fmt.short_county(c), c) for c in counties], prompt=_("County"), id="dash-county"),
                     Select([(_("town"), "linn"), (_("rural municipality"), "vald")], prompt=_("Kind"), id="dash-kind"),
                     Select([(_("Level {n}").format(n=n), n) for n in range(6)], prompt=_("Level"), id="dash-level"),
                 ]
             )
-        self.query_one("#dash-name", Input).focus()
 
     def action_clear_filter(self) -> None:
         self.query_one("#dash-name", Input).value = ""

@@ -34,8 +34,10 @@ from eits_tracker.tui.trace import mark
 from eits_tracker.tui.widgets import KeyBar, MarkdownText
 from eits_tracker.tui.work import run_db
 
-#: From this width of the measure pane on, the owner and due date get their own columns.
+#: From this width of the measure pane on, the owner and due date get their own columns;
+#: below NARROW the level column gives way (the measure pane shows it) so the KOV priority fits.
 WIDE = 110
+NARROW = 70
 #: At most this many measures in the table at once (a whole municipality is ~1,000): filter to see more.
 MAX_ROWS = 400
 EDIT_FIELDS = ("owner", "due_date", "note")
@@ -114,6 +116,7 @@ class WorkspaceScreen(Screen[None]):
         self._filling = False
         self._reload_on_resume = False
         self.wide = False
+        self.narrow = False
         self._detail_asked: str | None = None
 
     # --- layout ---------------------------------------------------------------------
@@ -147,34 +150,31 @@ class WorkspaceScreen(Screen[None]):
         yield KeyBar()
 
     def _columns(self) -> list[tuple[str, str]]:
-        cols = [
-            ("mark", " "),
-            ("code", _("Code")),
-            ("status", _("Status")),
-            ("title", _("Title")),
-            ("level", _("Level")),
-            ("kov", "KOV"),
-        ]
+        cols = [("mark", " "), ("code", _("Code")), ("status", _("Status")), ("title", _("Title"))]
+        if not self.narrow:
+            cols.append(("level", _("Level")))
+        cols.append(("kov", "KOV"))
         if self.wide:
             cols += [("owner", _("Owner")), ("due", _("Due"))]
         return cols
 
     def _build_columns(self) -> None:
-        widths = {"mark": 1, "code": 12, "status": 12, "title": None, "level": 5, "kov": 3, "owner": 16, "due": 10}
+        widths = {"mark": 1, "code": 13, "status": 12, "title": None, "level": 5, "kov": 3, "owner": 16, "due": 10}
         self.query_one("#ws-measures", RowTable).set_columns(
-            [Column(key, label, widths[key], min_width=12) for key, label in self._columns()]
+            [Column(key, label, widths[key], min_width=8) for key, label in self._columns()]
         )
 
     def on_resize(self) -> None:
-        wide = self.query_one("#ws-main").size.width >= WIDE
-        if wide != self.wide:
-            self.wide = wide
+        width = self.query_one("#ws-main").size.width
+        if (width >= WIDE, width < NARROW) != (self.wide, self.narrow):
+            self.wide, self.narrow = width >= WIDE, width < NARROW
             self._build_columns()
             self.refill()
 
     def on_mount(self) -> None:
         mark("workspace mounted")
         self.wide = self.app.size.width >= WIDE + 40
+        self.narrow = self.app.size.width * 0.7 < NARROW
         self._build_columns()
         self.load()
 
@@ -341,9 +341,10 @@ class WorkspaceScreen(Screen[None]):
             code,
             fmt.status_cell(r.status, short=True),
             r.title,
-            _short_level(r.level),
-            r.priority_kov,
         ]
+        if not self.narrow:
+            cells.append(_short_level(r.level))
+        cells.append(r.priority_kov)
         if self.wide:
             cells += [r.owner, fmt.day(r.due_date)]
         return cells
