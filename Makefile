@@ -36,6 +36,7 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_data_core.py
+	$(BIN)/python benchmarks/bench_tui.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -121,21 +121,49 @@ def filter_border(term: Any) -> str:
 
 
 def open_workspace(term: Any, name: str, ehak: str) -> str:
-    """Dashboard → `f`, type the name, Enter (back to the table), Enter (open); the screen once the rows show."""
-    # the rows can be on the screen a frame before the lines above them
-    term.wait_for(lambda s: any(line.startswith("▊▔") for line in s.split("\n")), what="the filter bar")
-    blurred = filter_border(term)
-    term.press("f")
-    term.wait_for(lambda _: filter_border(term) != blurred, what="the name filter focused")
-    term.type(name)
-    term.wait_for(
-        lambda s: re.search(rf"^ {re.escape(name)}\s", s, re.MULTILINE) and not dashboard_shown(s),
-        what=f"the dashboard filtered down to {name}",
-    )
+    """Dashboard → `f`, type the name, Enter (back to the table), Enter (open); the screen once the rows show.
+
+    On a loaded machine a key typed in the same instant as `f` can still reach the table (Textual
+    routes keys it has already read to the widget that had the focus). A user sees the field stay
+    empty and types again; so does this helper, at most three times, after Esc (clear the filter).
+    """
+    filtered = re.compile(rf"^ {re.escape(name)}\s", re.MULTILINE)
+    for attempt in range(3):
+        # the rows can be on the screen a frame before the lines above them; read the colours when stable
+        term.wait_for(lambda s: any(line.startswith("▊▔") for line in s.split("\n")), what="the filter bar")
+        term.wait_for(_stable_border(term), what="the filter bar drawn")
+        blurred = filter_border(term)
+        term.press("f")
+        term.wait_for(lambda _, b=blurred: filter_border(term) != b, what="the name filter focused")
+        term.type(name)
+        try:
+            term.wait_for(
+                lambda s: filtered.search(s) and not dashboard_shown(s),
+                what=f"the dashboard filtered down to {name}",
+                timeout=5 if attempt < 2 else 15,
+            )
+            break
+        except pytest.fail.Exception:
+            if attempt == 2:
+                raise
+            term.press("Escape")
+            term.wait_for(dashboard_shown, what="the dashboard again")
     term.press("Enter")
     term.wait_for(lambda _: filter_border(term) == blurred, what="the table focused again")
     term.press("Enter")
     return wait_workspace(term, name, ehak)
+
+
+def _stable_border(term: Any) -> Any:
+    """A condition that holds once two reads of the border 50 ms apart agree."""
+    import time
+
+    def check(_: str) -> bool:
+        first = filter_border(term)
+        time.sleep(0.05)
+        return filter_border(term) == first
+
+    return check
 
 
 def wait_workspace(term: Any, name: str, ehak: str) -> str:
