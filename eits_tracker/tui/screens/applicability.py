@@ -31,7 +31,7 @@ class ApplicabilityScreen(Screen[None]):
     """Target approach and module scope of one municipality."""
 
     BINDINGS = [
-        Binding("space", "toggle", "Include/exclude"),
+        Binding("space", "toggle_module", "Include/exclude"),
         Binding("t", "approach", "Target approach"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
@@ -105,9 +105,9 @@ class ApplicabilityScreen(Screen[None]):
 
     @on(RowTable.Selected)
     def _selected(self) -> None:
-        self.action_toggle()
+        self.action_toggle_module()
 
-    def action_toggle(self) -> None:
+    def action_toggle_module(self) -> None:
         code = self.current()
         if code is None:
             return
