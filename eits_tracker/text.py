@@ -13,3 +13,13 @@ def fold(text: str) -> str:
     """
     text = unicodedata.normalize("NFKD", text.casefold().replace("_", " ").replace("-", " "))
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+#: The Estonian alphabet in its order: š, z, ž come after s; õ ä ö ü after w; x and y last.
+_ESTONIAN = "abcdefghijklmnopqrsšzžtuvwõäöüxy"
+_ORDER = {c: i for i, c in enumerate(_ESTONIAN)}
+
+
+def estonian_key(text: str) -> tuple[int, ...]:
+    """Sort key in Estonian alphabetical order ("Haapsalu" before "Häädemeeste", "Võru" before "Väike-Maarja")."""
+    return tuple(_ORDER.get(c, 100 + ord(c)) for c in text.casefold())

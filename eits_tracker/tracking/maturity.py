@@ -58,6 +58,7 @@ from sqlmodel import Session, SQLModel
 from eits_tracker.config import DEFAULT_MATURITY_THRESHOLDS, check_maturity_thresholds
 from eits_tracker.db import models as m
 from eits_tracker.errors import ValidationError
+from eits_tracker.text import estonian_key
 from eits_tracker.timeutil import TALLINN, as_utc, utcnow
 from eits_tracker.tracking import municipalities as munis
 from eits_tracker.tracking.demo import quarter_ends
@@ -556,7 +557,7 @@ def dashboard_rows(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     previous: bool = True,
 ) -> list[DashboardRow]:
-    """Every municipality, sorted by name: its maturity now and at the end of the last completed quarter.
+    """Every municipality in Estonian alphabetical order: its maturity now and at the last quarter's end.
 
     ``now`` (default: the clock) only decides which quarter that is; ``current`` always reads the
     current statuses. ``previous`` is None for a municipality with no status history by then —
@@ -585,7 +586,7 @@ def dashboard_rows(
             previous=before.get(mu.id),
             previous_quarter=quarter,
         )
-        for mu in sorted(loaded.munis, key=lambda mu: mu.name)
+        for mu in sorted(loaded.munis, key=lambda mu: estonian_key(mu.name))
     ]
 
 

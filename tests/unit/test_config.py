@@ -54,3 +54,29 @@ def test_language_follows_the_locale(monkeypatch: pytest.MonkeyPatch, env: str, 
     monkeypatch.setenv("LANG", env)
     assert load_settings().resolved_language() == expected
     assert load_settings(language="et").resolved_language() == "et"
+
+
+def test_estonian_alphabetical_order() -> None:
+    """Names sort as Estonians expect: š z ž after s, õ ä ö ü after w (not Unicode order)."""
+    from eits_tracker.text import estonian_key
+
+    names = [
+        "Väike-Maarja vald",
+        "Võru vald",
+        "Häädemeeste vald",
+        "Haapsalu linn",
+        "Saue vald",
+        "Šmidt",
+        "Zeta",
+        "Tapa vald",
+    ]
+    assert sorted(names, key=estonian_key) == [
+        "Haapsalu linn",
+        "Häädemeeste vald",
+        "Saue vald",
+        "Šmidt",
+        "Zeta",
+        "Tapa vald",
+        "Võru vald",
+        "Väike-Maarja vald",
+    ]

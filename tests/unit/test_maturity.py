@@ -24,6 +24,7 @@ from eits_tracker.catalog.queries import find_edition
 from eits_tracker.config import DEFAULT_MATURITY_THRESHOLDS, load_settings
 from eits_tracker.db import models as m
 from eits_tracker.errors import ConfigError, ValidationError
+from eits_tracker.text import estonian_key
 from eits_tracker.timeutil import utcnow
 from eits_tracker.tracking import maturity as mat
 from eits_tracker.tracking import municipalities as munis
@@ -430,7 +431,7 @@ def test_dashboard_rows_compare_with_the_last_completed_quarter(session: Session
     put(session, tartu, BASIC[:2], "implemented", changed_at=Q3)
     put(session, tartu, BASIC[2:6], "implemented", changed_at=Q4)
     rows = mat.dashboard_rows(session, now=datetime(2026, 11, 27, 12, tzinfo=UTC))
-    assert len(rows) == 79 and [r.name for r in rows] == sorted(r.name for r in rows)
+    assert len(rows) == 79 and [r.name for r in rows] == sorted((r.name for r in rows), key=estonian_key)
     row = next(r for r in rows if r.municipality_id == tartu.id)
     assert (row.ehak_code, row.name, row.kind, row.county, row.approach) == (
         "0793",
@@ -523,7 +524,9 @@ def test_demo_data_agrees_with_an_independent_reading(session: Session) -> None:
     assert len({x.level for x in everyone.values()}) >= 3
 
     rows = mat.dashboard_rows(session, now=datetime(2026, 11, 27, 12, tzinfo=UTC))
-    assert [r.municipality_id for r in rows] == [mid for mid, _ in sorted(everyone.items(), key=lambda kv: kv[1].name)]
+    assert [r.municipality_id for r in rows] == [
+        mid for mid, _ in sorted(everyone.items(), key=lambda kv: estonian_key(kv[1].name))
+    ]
     for r in rows:
         assert r.current == everyone[r.municipality_id]
         assert r.previous is None or r.previous == past["2026Q3"][r.municipality_id]

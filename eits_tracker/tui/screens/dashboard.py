@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Input, Label, Select, Static
 
-from eits_tracker.text import fold
+from eits_tracker.text import estonian_key, fold
 from eits_tracker.tui import format as fmt
 from eits_tracker.tui.i18n import _, translate_bindings
 from eits_tracker.tui.rowtable import Column, RowTable
@@ -35,7 +35,7 @@ def _sort_key(key: str) -> Any:
             return cur.fulfilment.get(key) or 0.0
         if key == "change":
             return row.delta_basic or 0.0
-        return fold(row.name)
+        return estonian_key(row.name)
 
     return value
 
