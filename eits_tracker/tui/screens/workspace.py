@@ -29,6 +29,7 @@ from eits_tracker.tracking.statuses import ConflictError
 from eits_tracker.tui import format as fmt
 from eits_tracker.tui.i18n import _, level_label, status_label, translate_bindings
 from eits_tracker.tui.rowtable import Column, RowTable
+from eits_tracker.tui.screens import measure_texts as texts
 from eits_tracker.tui.screens.dialogs import ConfirmDialog, ConflictDialog, RiskDialog, TextDialog
 from eits_tracker.tui.trace import mark
 from eits_tracker.tui.widgets import KeyBar, MarkdownText
@@ -41,40 +42,6 @@ NARROW = 70
 #: At most this many measures in the table at once (a whole municipality is ~1,000): filter to see more.
 MAX_ROWS = 400
 EDIT_FIELDS = ("owner", "due_date", "note")
-
-
-def _short_level(level: str) -> str:
-    return {"basic": _("basic"), "standard": _("std"), "high": _("high")}.get(level, level)
-
-
-def _source_label(source: str) -> str:
-    return {
-        "tui": _("app"),
-        "cli": _("command line"),
-        "import": _("spreadsheet import"),
-        "migration": _("edition change"),
-        "demo": _("demo data"),
-        "session": _("mentoring session"),
-    }.get(source, source)
-
-
-def _field_name(name: str) -> str:
-    return {
-        "justification": _("justification"),
-        "approved_by": _("approved by"),
-        "approval_date": _("approval date"),
-        "decision_ref": _("decision"),
-        "review_date": _("review date"),
-        "owner": _("owner"),
-        "due_date": _("due date"),
-        "implementation": _("implementation"),
-        "remaining": _("remaining work"),
-        "priority": _("priority"),
-        "cost_eur": _("cost"),
-        "next_review": _("next review"),
-        "note": _("note"),
-        "evidence": _("evidence"),
-    }.get(name, name)
 
 
 class WorkspaceScreen(Screen[None]):
@@ -343,7 +310,7 @@ class WorkspaceScreen(Screen[None]):
             r.title,
         ]
         if not self.narrow:
-            cells.append(_short_level(r.level))
+            cells.append(texts.short_level(r.level))
         cells.append(r.priority_kov)
         if self.wide:
             cells += [r.owner, fmt.day(r.due_date)]
@@ -434,58 +401,10 @@ class WorkspaceScreen(Screen[None]):
 
     def _detail_loaded(self, d: Any) -> None:
         self.detail = d
-        meta = [
-            f"**{_('Level')}:** {level_label(d.level)}",
-            f"**{_('Module')}:** {d.module_code} {d.module_title}",
-        ]
-        if d.responsible:
-            roles = d.responsible + (f" ({', '.join(d.co_assignees)})" if d.co_assignees else "")
-            meta.append(f"**{_('Responsible')}:** {roles}")
-        if d.lifecycle:
-            meta.append(f"**{_('Lifecycle')}:** {d.lifecycle}")
-        if d.cia:
-            meta.append(f"**{_('CIA')}:** {d.cia}")
-        review = [t for t in d.targets if t["needs_review"]]
-        text = [f"**{d.code} {d.title}**", "  \n".join(meta)]
-        if review:
-            text.append(f"> ⚑ {_('Needs review after the edition change')}: {review[0]['review_reason']}")
-        text.append(d.text or _("(no text in the catalogue)"))
-        if d.threats:
-            text.append(f"**{_('Threats')}:** " + "; ".join(f"{c} {t}" for c, t in d.threats))
-        self.query_one("#ws-text", MarkdownText).show("\n\n".join(text))
-        self.query_one("#ws-targets", Static).update(
-            Text("\n").join(
-                Text.assemble(
-                    (t["target"] + ": ", "bold"),
-                    fmt.status_cell(t["status"]),
-                    (f"  {t['justification']}" if t["justification"] else ""),
-                    (f"  ({t['updated_by']}, {show(t['updated_at'])})" if t["updated_by"] else "", "dim"),
-                )
-                for t in d.targets
-            )
-        )
+        self.query_one("#ws-text", MarkdownText).show(texts.measure_markdown(d))
+        self.query_one("#ws-targets", Static).update(texts.targets_text(d))
         self._fill_form(d)
-        self.query_one("#ws-history", Static).update(self._history_text(d))
-
-    def _history_text(self, d: Any) -> Text:
-        if not d.history:
-            return Text(_("No changes recorded yet."), style="dim")
-        lines = []
-        for h in d.history:
-            line = Text.assemble(
-                (show(h["changed_at"]), "dim"),
-                f"  {h['changed_by']} ({_source_label(h['source'])})  ",
-                fmt.status_cell(h["old_status"] or "not_assessed"),
-                " → ",
-                fmt.status_cell(h["new_status"]),
-            )
-            fields = [k for k in (h["changes"] or {}) if k != "archived"]
-            if fields:
-                line.append("  " + ", ".join(_field_name(f) for f in fields), style="dim")
-            if h["note"]:
-                line.append(f"\n    {h['note']}")
-            lines.append(line)
-        return Text("\n").join(lines)
+        self.query_one("#ws-history", Static).update(texts.history_text(d))
 
     def _saved_values(self, d: Any) -> dict[str, str]:
         first = d.targets[0] if d.targets else {}
