@@ -237,6 +237,8 @@ class StatusHistory(SQLModel, table=True):
     new_status: str = Field(max_length=20)
     note: str = ""
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    #: The mentoring session in which the change was agreed (source "session").
+    session_id: int | None = Field(default=None, foreign_key="mentor_session.id", index=True)
 
 
 class EditionMigration(SQLModel, table=True):
@@ -253,3 +255,92 @@ class EditionMigration(SQLModel, table=True):
     flagged: int = 0
     archived: int = 0
     added: int = 0
+
+
+# --- mentor network ----------------------------------------------------------------
+
+
+class Person(SQLModel, table=True):
+    """A specialist, mentor or municipality contact. ``login`` maps a database/OS login to the person."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    email: str = Field(unique=True, max_length=254)  # stored lower-case
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id", index=True)
+    roles: list[str] = _json()  # specialist, mentor, contact
+    expertise: list[str] = _json()  # layer or module codes (ORP, CON.3)
+    login: str | None = Field(default=None, unique=True, max_length=63)
+    active: bool = True
+    version: int = 1
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Assignment(SQLModel, table=True):
+    """A mentor helping a mentee municipality from start_date to end_date (inclusive)."""
+
+    __table_args__ = (Index("ix_assignment_mentee_start", "municipality_id", "start_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_id: int = Field(foreign_key="person.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
+    start_date: date
+    end_date: date
+    focus_modules: list[str] = _json()
+    goal: str = ""
+    created_by: str = ""
+    created_at: datetime = _ts()
+    version: int = 1
+
+
+class MentorSession(SQLModel, table=True):
+    """One recorded mentoring session. Status changes agreed in it are history rows with its id."""
+
+    __tablename__ = "mentor_session"
+    __table_args__ = (Index("ix_mentor_session_muni_time", "municipality_id", "held_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    assignment_id: int = Field(foreign_key="assignment.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id")  # the mentee, as in the assignment
+    mentor_id: int = Field(foreign_key="person.id", index=True)
+    held_at: datetime = Field(sa_type=UTCDateTime)
+    duration_minutes: int
+    format: str = Field(max_length=10)  # on_site, video, phone
+    participants: list[str] = _json()
+    modules: list[str] = _json()
+    measures: list[str] = _json()
+    notes: str = ""
+    recorded_by: str = ""
+    recorded_at: datetime = _ts()
+    version: int = 1
+
+
+class FollowUp(SQLModel, table=True):
+    """Something promised in a session: open until done or dropped (with a reason)."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_state_due", "state", "due_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="mentor_session.id", index=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    description: str
+    measure_code: str | None = Field(default=None, max_length=40)
+    owner: str = ""
+    due_date: date
+    state: str = Field(default="open", max_length=10)  # open, done, dropped
+    reason: str = ""
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_by: str = ""
+    closed_in_session_id: int | None = Field(default=None, foreign_key="mentor_session.id")
+    created_at: datetime = _ts()
+    version: int = 1
+
+
+class Draft(SQLModel, table=True):
+    """Unsaved form content (a session being recorded), kept until saved or discarded."""
+
+    __table_args__ = (UniqueConstraint("owner", "kind", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str
+    kind: str = Field(max_length=20)
+    key: str = Field(max_length=100)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    updated_at: datetime = _ts()

@@ -99,6 +99,7 @@ def set_status(
     history_note: str | None = None,
     changed_at: Any = None,
     cache: dict[Any, Any] | None = None,
+    session_id: int | None = None,
     **fields: Any,
 ) -> StatusChange:
     """Change a status and/or its fields on one target object and append a history row.
@@ -182,6 +183,7 @@ def set_status(
         new_status=new_status,
         note=history_note if history_note is not None else str(values.get("note", "")),
         changes=changes,
+        session_id=session_id,
     )
     session.add(hist)
     return StatusChange(row, hist, warnings)
