@@ -40,3 +40,24 @@ def parse_date(text: str, *, field: str) -> date:
             f"{field.replace('_', '-')}: {text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-12-31.",
             field=field,
         ) from None
+
+
+def parse_local_datetime(text: str | datetime | date, *, field: str, tz: str = "Europe/Tallinn") -> datetime:
+    """'2026-11-27 10:00' (Tallinn time unless an offset is given) → an aware UTC datetime."""
+    if isinstance(text, datetime):
+        value = text
+    elif isinstance(text, date):
+        value = datetime(text.year, text.month, text.day)
+    else:
+        raw = text.strip().replace("T", " ", 1)
+        try:
+            value = datetime.fromisoformat(raw)
+        except ValueError:
+            raise ValidationError(
+                f"{field.replace('_', '-')}: {text!r} is not a date and time; write it as YYYY-MM-DD HH:MM "
+                "(Tallinn time), e.g. 2026-11-27 14:30.",
+                field=field,
+            ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(tz))
+    return value.astimezone(UTC)

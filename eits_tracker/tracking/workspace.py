@@ -187,6 +187,7 @@ def save_measures(
     expected: dict[str, dict[str, int]] | None = None,
     source: str = "tui",
     risk_acceptance_basic: str = "refuse",
+    session_id: int | None = None,
     **fields: Any,
 ) -> list[MeasureRow]:
     """Set a status and/or fields on measures, on every target object each applies to.
@@ -215,6 +216,7 @@ def save_measures(
                 expected_version=seen.get(t.name) if expected is not None else None,
                 risk_acceptance_basic=risk_acceptance_basic,
                 cache=cache,
+                session_id=session_id,
                 **fields,
             )
     session.flush()
