@@ -152,7 +152,9 @@ def list_assignments(
 def get_assignment(session: Session, assignment_id: int) -> m.Assignment:
     row = session.get(m.Assignment, assignment_id)
     if row is None:
-        raise NotFoundError(f"no assignment #{assignment_id}; see 'eits-tracker mentor list'.", field="assignment")
+        raise NotFoundError(
+            f"no assignment #{assignment_id}; see 'eits-tracker mentor assignments'.", field="assignment"
+        )
     return row
 
 

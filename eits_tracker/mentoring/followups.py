@@ -125,13 +125,15 @@ def close_followup(
             field="version",
         )
     if key == "dropped" and not reason.strip():
-        raise ValidationError(f"reason: say why follow-up #{fu.id} is dropped (--reason).", field="reason")
+        raise ValidationError(f"reason: say why follow-up #{fu.id} is dropped.", field="reason")
     if key == fu.state:
         raise ValidationError(f"follow-up #{fu.id} is already {fu.state}.", field="state")
     fu.state = key
     fu.reason = reason.strip() if key == "dropped" else ""
     fu.closed_at = None if key == "open" else (as_utc(now) if now else utcnow())
     fu.closed_by = "" if key == "open" else actor
+    if key == "open":
+        fu.closed_in_session_id = None
     fu.version += 1
     session.add(fu)
     session.flush()

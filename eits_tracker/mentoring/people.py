@@ -14,7 +14,7 @@ from eits_tracker.db import models as m
 from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.mentoring.vocab import parse_role
 from eits_tracker.text import estonian_key, fold
-from eits_tracker.timeutil import utcnow
+from eits_tracker.timeutil import TALLINN, utcnow
 from eits_tracker.tracking import municipalities as munis
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -132,7 +132,7 @@ def person_for_login(session: Session, login: str) -> m.Person | None:
 
 def list_people(session: Session, *, role: str | None = None, today: date | None = None) -> list[PersonRow]:
     """Everyone (or those with a role), in Estonian alphabetical order, with their active mentees."""
-    today = today or utcnow().date()
+    today = today or utcnow().astimezone(TALLINN).date()
     role_key = parse_role(role) if role else None
     homes = dict(session.execute(select(m.Municipality.id, m.Municipality.name)).all())
     mentees: dict[int, list[str]] = {}

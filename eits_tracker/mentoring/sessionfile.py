@@ -27,6 +27,7 @@ muudatused, järelmeetmed, suletud). Errors name the file and the line.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -146,11 +147,13 @@ def _closings(value: Any) -> list[Closing]:
 
 def parse_session_text(text: str, *, path: str = "<session>") -> SessionInput:
     """The session in a Markdown file; every problem is reported with its line, nothing is guessed."""
-    front, body, _body_line = _split(text, path)
+    front, body, _body_line = _split(text.removeprefix("\ufeff"), path)
     try:
         data = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        if "quoted scalar" in str(getattr(exc, "context", "")):  # an unclosed quote: where it opened
+            mark = getattr(exc, "context_mark", None) or mark
         where = f"line {mark.line + 2}" if mark is not None else "front matter"
         raise ImportFileError(path, [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
     if not isinstance(data, dict):
@@ -193,6 +196,7 @@ def parse_session_text(text: str, *, path: str = "<session>") -> SessionInput:
         changes=convert("changes", _changes) or [],
         followups=convert("followups", _followups) or [],
         closings=convert("close", _closings) or [],
+        lines=lines,
     )
     if not result.municipality:
         problems.append("line 2: municipality: which municipality was mentored? (municipality: Kihnu vald)")
@@ -203,12 +207,18 @@ def parse_session_text(text: str, *, path: str = "<session>") -> SessionInput:
 
 def read_session_file(path: Path) -> SessionInput:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # editors on Windows write a byte-order mark
     except FileNotFoundError:
         raise ImportFileError(str(path), ["the file does not exist"]) from None
     except UnicodeDecodeError:
         raise ImportFileError(str(path), ["not UTF-8 text; save it as UTF-8"]) from None
     return parse_session_text(text, path=str(path))
+
+
+def _scalar(value: str) -> str:
+    """A YAML value as written by hand, quoted only where YAML would misread it (``#5``, ``a: b``)."""
+    plain = value and value[0] not in "#&*!|>'\"%@`{[,-?:" and ": " not in value and " #" not in value
+    return value if plain else json.dumps(value, ensure_ascii=False)
 
 
 def session_template(*, municipality: str, mentor: str, held_at: datetime, open_followups: Iterable[Any] = ()) -> str:
@@ -217,8 +227,8 @@ def session_template(*, municipality: str, mentor: str, held_at: datetime, open_
     due = (local + timedelta(days=30)).date()
     lines = [
         "---",
-        f"municipality: {municipality}",
-        f"mentor: {mentor}",
+        f"municipality: {_scalar(municipality)}",
+        f"mentor: {_scalar(mentor)}",
         f"held_at: {local:%Y-%m-%d %H:%M}",
         "duration: 60",
         "format: video",

@@ -8,6 +8,7 @@ problem of the input is found before anything is written, and reported together.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -68,6 +69,8 @@ class SessionInput:
     changes: list[AgreedChange] = field(default_factory=list)
     followups: list[NewFollowUp] = field(default_factory=list)
     closings: list[Closing] = field(default_factory=list)
+    #: Where each field was written (a session file's line numbers), for error messages.
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,9 @@ def record_session(
             f"held_at: {held_at.astimezone(TALLINN):%Y-%m-%d %H:%M} is in the future; record a session after it."
         )
     minutes = data.duration_minutes
-    if minutes is None or not MIN_MINUTES <= minutes <= MAX_MINUTES:
+    if minutes is None:
+        problems.append(f"duration: how long was the session? Give minutes, {MIN_MINUTES}–{MAX_MINUTES}.")
+    elif not MIN_MINUTES <= minutes <= MAX_MINUTES:
         problems.append(f"duration: {minutes} minutes; give the length in minutes, {MIN_MINUTES}–{MAX_MINUTES}.")
     fmt = ""
     try:
@@ -192,9 +197,21 @@ def record_session(
             problems.append(f"changes: {', '.join(unknown)} not in E-ITS {edition.key}.")
         for i, c in enumerate(data.changes, 1):
             try:
-                changes.append((c.measure.strip().upper(), parse_status(c.status), c.note.strip()))
+                status = parse_status(c.status)
             except EitsError as exc:
                 problems.append(f"changes[{i}] ({c.measure}): {exc.message}")
+                continue
+            if status == "not_applicable" and not c.note.strip():
+                problems.append(
+                    f"changes[{i}] ({c.measure}): 'not applicable' needs a justification: "
+                    "write why as the change's note."
+                )
+            elif status == "risk_accepted":
+                problems.append(
+                    f"changes[{i}] ({c.measure}): a risk acceptance needs the decision record (who approved it, "
+                    "when, the decision); record it in the app's workspace or with 'eits-tracker status set'."
+                )
+            changes.append((c.measure.strip().upper(), status, c.note.strip()))
         seen: dict[str, int] = {}
         for code, _s, _n in changes:
             seen[code] = seen.get(code, 0) + 1
@@ -214,7 +231,13 @@ def record_session(
             if code and _measures(session, edition, [code])[1]:
                 problems.append(f"{label}: measure {code} is not in E-ITS {edition.key}.")
             new_followups.append((f, code))
+        ids = [c.followup_id for c in data.closings]
+        twice_closed = sorted({i for i in ids if ids.count(i) > 1})
+        if twice_closed:
+            problems.append(f"closings: #{', #'.join(map(str, twice_closed))} given more than once; close each once.")
         for c in data.closings:
+            if c.followup_id in twice_closed:
+                continue
             fu = session.get(m.FollowUp, c.followup_id)
             if fu is None or fu.municipality_id != muni.id:
                 problems.append(f"closings: follow-up #{c.followup_id} is not one of {muni.name}'s.")
@@ -235,7 +258,7 @@ def record_session(
             closings.append((fu, state, c.reason.strip()))
         measures = list(dict.fromkeys(measures + change_codes + [code for _f, code in new_followups if code]))
     if problems:
-        raise SessionInputError(problems, source=source)
+        raise SessionInputError([_located(p, data.lines) for p in problems], source=source)
     assert muni is not None and assignment is not None and held_at is not None and minutes is not None
 
     row = m.MentorSession(
@@ -264,7 +287,9 @@ def record_session(
             source="session",
             session_id=row.id,
             risk_acceptance_basic=risk_acceptance_basic,
+            changed_at=now,
             note=note or None,
+            justification=note if status == "not_applicable" else None,
         )
     session.flush()
     written = session.scalar(select(func.count()).where(m.StatusHistory.session_id == row.id)) or 0
@@ -288,6 +313,16 @@ def record_session(
         session.add(fu)
     session.flush()
     return Recorded(row, written, created, len(closings))
+
+
+_FIELD_OF = {"held_at": "held_at", "followups": "followups", "closings": "close", "changes": "changes"}
+
+
+def _located(problem: str, lines: dict[str, int]) -> str:
+    """'line 7: changes: …' when the input came from a file and the field's line is known."""
+    head = re.split(r"[\[:( ]", problem, maxsplit=1)[0]
+    line = lines.get(_FIELD_OF.get(head, head))
+    return f"line {line}: {problem}" if line else problem
 
 
 # --- reading -----------------------------------------------------------------------
