@@ -10,7 +10,7 @@ import sys
 import typer
 
 from eits_tracker import __version__
-from eits_tracker.cli import catalog, db, demo, municipality, status, tui
+from eits_tracker.cli import catalog, db, demo, followup, mentor, municipality, session, status, tui
 from eits_tracker.cli.common import CliState, err
 from eits_tracker.errors import EitsError
 
@@ -25,6 +25,9 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(municipality.app, name="municipality")
 app.add_typer(status.app, name="status")
 app.add_typer(db.app, name="db")
+app.add_typer(mentor.app, name="mentor")
+app.add_typer(session.app, name="session")
+app.add_typer(followup.app, name="followup")
 app.command("demo")(demo.demo)
 app.command("tui")(tui.tui)
 
