@@ -24,7 +24,9 @@ def _warm_imports() -> None:
     import eits_tracker.tracking.workspace
     import eits_tracker.tui.commands
     import eits_tracker.tui.screens.catalogue
+    import eits_tracker.tui.screens.mentor_home
     import eits_tracker.tui.screens.search
+    import eits_tracker.tui.screens.session_log
     import eits_tracker.tui.screens.workspace  # noqa: F401
 
 
@@ -68,6 +70,7 @@ class EitsApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("g", "dashboard", "Dashboard", show=False),
         Binding("c", "catalogue", "Catalogue", show=False),
+        Binding("m", "mentor_home", "Mentoring", show=False),
     ]
 
     def __init__(
@@ -207,6 +210,17 @@ class EitsApp(App[None]):
     def action_catalogue(self) -> None:
         if self.database is not None:
             self.open_catalogue()
+
+    def action_mentor_home(self) -> None:
+        from eits_tracker.tui.screens.mentor_home import MentorHomeScreen
+
+        if self.database is not None and not isinstance(self.screen, MentorHomeScreen):
+            self.push_screen(MentorHomeScreen())
+
+    def open_session_log(self, municipality_id: int) -> None:
+        from eits_tracker.tui.screens.session_log import SessionLogScreen
+
+        self.push_screen(SessionLogScreen(municipality_id))
 
     def action_search(self) -> None:
         from eits_tracker.tui.screens.search import SearchScreen

@@ -76,3 +76,8 @@ def day(value: date | None) -> str:
 
 def short_county(county: str) -> str:
     return county.removesuffix(" maakond").removesuffix(" County")
+
+
+def overdue_cell(count: int) -> Text:
+    """Overdue follow-ups: nothing when none, a red number otherwise."""
+    return Text(str(count), style="bold red") if count else Text("")

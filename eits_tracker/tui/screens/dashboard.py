@@ -21,12 +21,14 @@ from eits_tracker.tui.trace import mark
 from eits_tracker.tui.widgets import KeyBar
 from eits_tracker.tui.work import run_db
 
-SORTS = ("name", "level", "coverage", "basic", "standard", "change")
+SORTS = ("name", "level", "coverage", "basic", "standard", "change", "overdue")
 
 
-def _sort_key(key: str) -> Any:
+def _sort_key(key: str, mentoring: dict[int, tuple[list[str], int]]) -> Any:
     def value(row: Any) -> Any:
         cur = row.current
+        if key == "overdue":
+            return (mentoring.get(row.municipality_id, ([], 0))[1], estonian_key(row.name))
         if key == "level":
             return (cur.level, cur.fulfilment.get("basic") or 0.0)
         if key == "coverage":
@@ -48,6 +50,7 @@ def _sort_label(key: str) -> str:
         "basic": _("basic fulfilment"),
         "standard": _("standard fulfilment"),
         "change": _("change since last quarter"),
+        "overdue": _("overdue follow-ups"),
     }[key]
 
 
@@ -76,6 +79,8 @@ class DashboardScreen(Screen[None]):
         Binding("f", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("k", "applicability", "Scope", show=False),
+        Binding("m", "app.mentor_home", "Mentoring"),
+        Binding("l", "session_log", "Sessions", show=False),
         Binding("F5", "reload", "Reload", show=False),
     ]
 
@@ -90,6 +95,8 @@ class DashboardScreen(Screen[None]):
         self.compared = False
         self.rows: list[Any] = []
         self.rows_by_id: dict[int, Any] = {}
+        #: Per municipality: its mentors now and its overdue follow-ups (read after the numbers).
+        self.mentoring: dict[int, tuple[list[str], int]] = {}
         self.sort_by = "name"
         self.descending = False
         self.loaded = False
@@ -120,6 +127,8 @@ class DashboardScreen(Screen[None]):
             ("standard", _("Std"), 4),
             ("dbasic", _("±Basic"), 6),
             ("approach", _("Target"), 7),
+            ("overdue", _("Overdue"), 7),
+            ("mentors", _("Mentors"), 24),
         ):
             columns.append(Column(key, label, max(width, len(label))))
         table.set_columns(columns)
@@ -168,6 +177,25 @@ class DashboardScreen(Screen[None]):
             exclusive=True,
         )
 
+    def read_mentoring(self) -> None:
+        """Mentors and overdue follow-ups per municipality: one small query each, after the numbers."""
+        from eits_tracker.mentoring.assignments import mentors_by_municipality
+        from eits_tracker.mentoring.followups import overdue_by_municipality
+        from eits_tracker.timeutil import TALLINN
+
+        today = self.app.clock().astimezone(TALLINN).date()  # type: ignore[attr-defined]
+
+        def read(session: Any) -> dict[int, tuple[list[str], int]]:
+            mentors = mentors_by_municipality(session, today=today)
+            overdue = overdue_by_municipality(session, today=today)
+            return {mid: (mentors.get(mid, []), overdue.get(mid, 0)) for mid in set(mentors) | set(overdue)}
+
+        run_db(self, read, self._mentoring_read, group="dashboard-mentoring", exclusive=True)
+
+    def _mentoring_read(self, mentoring: dict[int, tuple[list[str], int]]) -> None:
+        self.mentoring = mentoring
+        self.refill()
+
     def _compared(self, result: tuple[str, dict[int, Any]]) -> None:
         from dataclasses import replace
 
@@ -198,6 +226,8 @@ class DashboardScreen(Screen[None]):
         self.compared = False
         # after the rows are on screen: the queries would otherwise compete with the first frame
         self.call_after_refresh(self.reload if stale else self.compare)
+        if not stale:
+            self.call_after_refresh(self.read_mentoring)
         if first:
             self.app.started()  # type: ignore[attr-defined]
 
@@ -222,7 +252,7 @@ class DashboardScreen(Screen[None]):
             if level != Select.NULL and r.current.level != level:
                 continue
             out.append(r)
-        out.sort(key=_sort_key(self.sort_by), reverse=self.descending)
+        out.sort(key=_sort_key(self.sort_by, self.mentoring), reverse=self.descending)
         return out
 
     def refill(self) -> None:
@@ -242,6 +272,8 @@ class DashboardScreen(Screen[None]):
                         fmt.pct(cur.fulfilment.get("standard")),
                         fmt.delta_pp(r.delta_basic),
                         _("std") if r.approach == "standard" else _("basic"),
+                        fmt.overdue_cell(self.mentoring.get(r.municipality_id, ([], 0))[1]),
+                        ", ".join(self.mentoring.get(r.municipality_id, ([], 0))[0]),
                     ],
                 )
             )
@@ -324,6 +356,11 @@ class DashboardScreen(Screen[None]):
         mid = self.selected_id()
         if mid is not None:
             self.app.push_screen(ApplicabilityScreen(mid))
+
+    def action_session_log(self) -> None:
+        mid = self.selected_id()
+        if mid is not None:
+            self.app.open_session_log(mid)  # type: ignore[attr-defined]
 
     def action_reload(self) -> None:
         self.reload()

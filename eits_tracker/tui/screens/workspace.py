@@ -62,6 +62,7 @@ class WorkspaceScreen(Screen[None]):
         Binding("k", "applicability", "Scope", show=False),
         Binding("t", "tab('tab-text')", "Text", show=False),
         Binding("h", "tab('tab-history')", "History", show=False),
+        Binding("l", "session_log", "Sessions", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -656,6 +657,9 @@ class WorkspaceScreen(Screen[None]):
         if self.ws is not None and self._reload_on_resume:
             self._reload_on_resume = False
             self.load()
+
+    def action_session_log(self) -> None:
+        self.app.open_session_log(self.municipality_id)  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         focused = self.focused
