@@ -34,7 +34,8 @@ from sqlmodel import Session
 
 from eits_tracker.db import models as m
 from eits_tracker.errors import ValidationError
-from eits_tracker.mentoring.progress import day_start, mentee_progress, mentoring_activity, next_followups
+from eits_tracker.mentoring.activity import mentoring_activity
+from eits_tracker.mentoring.progress import day_start, mentee_progress, next_followups
 from eits_tracker.tracking import maturity as mat
 from eits_tracker.tracking import municipalities as munis
 from eits_tracker.tracking.statuses import set_status
