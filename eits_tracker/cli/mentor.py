@@ -195,3 +195,75 @@ def list_assignments(
         ],
         title=f"{len(rows)} assignment{'' if len(rows) == 1 else 's'}",
     )
+
+
+@app.command("activity")
+def activity(
+    ctx: typer.Context,
+    quarter: str | None = typer.Option(None, "--quarter", help="e.g. 2026Q3; default: the last completed quarter"),
+    json_out: bool = JSON,
+) -> None:
+    """What the mentor network did in a quarter: sessions, hours, follow-ups, mentees' progress."""
+    from dataclasses import asdict
+
+    from eits_tracker.mentoring.activity import mentoring_activity
+    from eits_tracker.tracking.maturity import last_completed_quarter, previous_quarter, quarter_end
+
+    db = state(ctx).db()
+    q = (quarter or last_completed_quarter(utcnow())).strip().upper()
+    end = quarter_end(q)
+    start = quarter_end(previous_quarter(q))
+    with db.session() as s:
+        feed = mentoring_activity(s, start=start, end=end, thresholds=state(ctx).settings.maturity_thresholds)
+    if json_out:
+        print_json({"quarter": q, **asdict(feed)})
+        return
+    t = feed.totals
+    print(
+        f"{q}: {t.sessions} session(s), {t.hours:.1f} h; follow-ups opened {t.followups_opened}, "
+        f"done {t.followups_done}, dropped {t.followups_dropped}, overdue at the end {t.overdue_at_end}; "
+        f"status changes agreed {t.status_changes}"
+    )
+    print_table(
+        [{**asdict(r), "hours": f"{r.hours:.1f}"} for r in feed.mentors],
+        [
+            ("name", "Mentor"),
+            ("home", "Home"),
+            ("sessions", "Sessions"),
+            ("hours", "Hours"),
+            ("mentees", "Mentees met"),
+            ("followups_opened", "Opened"),
+            ("followups_done", "Done"),
+            ("followups_dropped", "Dropped"),
+            ("status_changes", "Changes"),
+        ],
+        title="Mentors",
+    )
+
+    def pct(value: float | None) -> str:
+        return "–" if value is None else f"{value:.0%}"
+
+    print_table(
+        [
+            {
+                **asdict(r),
+                "mentors": ", ".join(r.mentors),
+                "hours": f"{r.hours:.1f}",
+                "basic": f"{pct(r.basic_at_start)} → {pct(r.basic_at_end)}",
+                "level": f"{r.level_at_start} → {r.level_at_end}",
+            }
+            for r in feed.mentees
+        ],
+        [
+            ("name", "Mentee"),
+            ("mentors", "Mentors"),
+            ("sessions", "Sessions"),
+            ("hours", "Hours"),
+            ("followups_opened", "Opened"),
+            ("followups_done", "Done"),
+            ("overdue_at_end", "Overdue"),
+            ("basic", "Basic since start"),
+            ("level", "Level"),
+        ],
+        title="Mentees",
+    )

@@ -540,3 +540,32 @@ def test_a_reopened_followup_is_no_longer_closed_in_that_session(cli, network: N
     assert cli("followup", "close", str(fu_id), "--reopen").code == 0
     shown = json.loads(cli("session", "show", str(closing_session), "--json").out)
     assert shown["followups_closed"] == []
+
+
+def test_mentor_activity_of_a_quarter(cli, network: Network) -> None:  # type: ignore[no-untyped-def]
+    from eits_tracker.timeutil import parse_local_datetime
+    from eits_tracker.tracking.maturity import previous_quarter, quarter_of
+
+    for hour, minutes in ((9, "90"), (14, "45")):
+        args = list(_record_options(network, "--followup", f"Plaan {hour};due={network.day(30)}"))
+        args[args.index("--at") + 1] = network.at(5, hour)
+        args[args.index("--duration") + 1] = minutes
+        assert cli(*args).code == 0
+    quarter = quarter_of(parse_local_datetime(network.at(5), field="at"))
+    r = cli("mentor", "activity", "--quarter", quarter, "--json")
+    assert r.code == 0, r.err
+    feed = json.loads(r.out)
+    assert feed["quarter"] == quarter
+    assert feed["totals"]["sessions"] == 2 and feed["totals"]["hours"] == 2.25
+    assert feed["totals"]["followups_opened"] == 2 and feed["totals"]["followups_done"] == 0
+    (mentor,) = [row for row in feed["mentors"] if row["sessions"]]
+    assert mentor["person_id"] == network.mentor_id and mentor["mentees"] == 1
+    (mentee,) = feed["mentees"]
+    assert mentee["name"] == "Kihnu vald" and mentee["sessions"] == 2
+    # the quarter before saw none of it
+    before = json.loads(cli("mentor", "activity", "--quarter", previous_quarter(quarter), "--json").out)
+    assert before["totals"]["sessions"] == 0
+    text_out = cli("mentor", "activity", "--quarter", quarter)
+    assert f"{quarter}: 2 session(s), 2.2 h" in text_out.out or f"{quarter}: 2 session(s), 2.3 h" in text_out.out
+    bad = cli("mentor", "activity", "--quarter", "2026Q5")
+    assert bad.code == 2 and "2026Q5" in bad.err
