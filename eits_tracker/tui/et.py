@@ -137,6 +137,7 @@ ET: dict[str, str] = {
     "Next follow-ups": "Järgmised järelmeetmed",
     "Next result": "Järgmine tulemus",
     "No active assignment: a mentor must be assigned first ('eits-tracker mentor assign').": "Kehtivat määramist pole: kõigepealt tuleb mentor määrata ('eits-tracker mentor assign').",
+    "No active assignments; 'a' shows the ended ones.": "Kehtivaid määramisi pole; 'a' näitab lõppenuid.",
     "No changes recorded yet.": "Muudatusi pole veel registreeritud.",
     "No measures match.": "Sobivaid meetmeid pole.",
     "No mentor is linked to your login: choose one": "Sinu kasutajaga pole mentorit seotud: vali mentor",

@@ -88,7 +88,7 @@ class MentorHomeScreen(Screen[None]):
         )
         self.query_one("#mh-followups", RowTable).set_columns(
             [
-                Column("due", _("Due"), max(17, len(_("Due")))),
+                Column("due", _("Due"), max(19, len(_("Due")))),
                 Column("municipality", _("Municipality"), max(18, len(_("Municipality")))),
                 Column("description", _("Follow-up"), max(44, len(_("Follow-up")))),
                 Column("measure", _("Measure"), max(10, len(_("Measure")))),
@@ -154,6 +154,9 @@ class MentorHomeScreen(Screen[None]):
             picker.focus()
         else:
             title.update(_("Mentor: {name}").format(name=mentor.name))
+            self.query_one("#mh-goal", Label).update(
+                "" if data["mentees"] or self.include_ended else _("No active assignments; 'a' shows the ended ones.")
+            )
         self.mentees = {str(r.assignment_id): r for r in data["mentees"]}
         self.followups = {str(f.id): f for f in data["followups"]}
         self.query_one("#mh-mentees", RowTable).set_rows(

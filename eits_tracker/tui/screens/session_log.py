@@ -110,7 +110,7 @@ class SessionLogScreen(Screen[None]):
         )
         self.query_one("#log-followups", RowTable).set_columns(
             [
-                Column("due", _("Due"), max(17, len(_("Due")))),
+                Column("due", _("Due"), max(19, len(_("Due")))),
                 Column("state", _("State"), max(9, len(_("State")))),
                 Column("description", _("Follow-up"), max(48, len(_("Follow-up")))),
                 Column("measure", _("Measure"), max(10, len(_("Measure")))),
