@@ -17,7 +17,7 @@ def demo(
     end: str | None = typer.Option(None, "--end", help="Last day of the eight quarters (YYYY-MM-DD; default today)"),
     json_out: bool = typer.Option(False, "--json", help="Print JSON for scripts"),
 ) -> None:
-    """Synthetic progress for all 79 municipalities over the last eight quarters (deterministic)."""
+    """Synthetic progress of the 79 municipalities over eight quarters, and a mentor network (deterministic)."""
     from eits_tracker.tracking.demo import generate
 
     end_date = parse_date(end, field="end") if end else date.today()
@@ -33,4 +33,9 @@ def demo(
         print(
             f"demo data: {result.municipalities} municipalities, {result.statuses} statuses, "
             f"{result.history} history rows over {result.quarters[0]}–{result.quarters[-1]} ({elapsed:.1f} s)"
+        )
+        print(
+            f"mentor network: {result.mentors} mentors, {result.assignments} assignments, "
+            f"{result.sessions} sessions, {result.followups} follow-ups, "
+            f"{result.session_changes} status changes agreed in sessions"
         )

@@ -10,13 +10,17 @@ of any quarter" is answerable from the history, as the reports need.
 Rows are written with bulk Core inserts (one transaction): the same rules as
 ``set_status`` hold (not applicable has a justification, accepted risks have
 the full record and are never basic), but at the speed of a data load.
+
+The mentor network (``mentoring.demo``) is written between planning and writing
+the history: a few planned changes become agreed in its sessions, moved inside
+their quarter only, so the figures per quarter are the same with or without it.
 """
 
 from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
@@ -27,6 +31,7 @@ from sqlmodel import Session
 from eits_tracker.db import models as m
 from eits_tracker.db.types import UTCDateTime
 from eits_tracker.errors import ValidationError
+from eits_tracker.mentoring.demo import Scope, generate_network
 from eits_tracker.timeutil import TALLINN
 from eits_tracker.tracking import municipalities as munis
 
@@ -60,6 +65,11 @@ class DemoResult:
     statuses: int
     history: int
     quarters: list[str]
+    mentors: int = 0
+    assignments: int = 0
+    sessions: int = 0
+    followups: int = 0
+    session_changes: int = 0
 
 
 def quarter_ends(end: date, count: int = 8) -> list[tuple[str, datetime, datetime]]:
@@ -78,8 +88,11 @@ def quarter_ends(end: date, count: int = 8) -> list[tuple[str, datetime, datetim
     return list(reversed(out))
 
 
-def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "demo") -> DemoResult:
-    """Fill an untouched database. History is append-only, so a database with statuses is refused."""
+def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "demo", mentors: bool = True) -> DemoResult:
+    """Fill an untouched database. History is append-only, so a database with statuses is refused.
+
+    ``mentors=False`` leaves out the mentor network (the status data is the same either way).
+    """
     if session.scalar(select(func.count()).select_from(m.StatusHistory)):
         raise ValidationError(
             "this database already has status history; demo data goes into a new database "
@@ -90,6 +103,7 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
     conn = session.connection()
     statuses: list[dict[str, Any]] = []
     pending_history: list[tuple[int, list[dict[str, Any]]]] = []
+    scopes: dict[int, Scope] = {}
 
     municipalities = munis.list_municipalities(session)
     n_munis = len(municipalities)
@@ -104,6 +118,7 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
                 munis.set_module_applicability(session, mu, code, applicable=False, reason=reason, actor=actor)
         session.flush()
         modules = munis.applicable_modules(session, mu)
+        scopes[mu.id] = Scope(edition.id, modules)  # type: ignore[index, arg-type]
         target = munis.default_target(session, mu)
         measures = session.execute(
             select(m.Measure.id, m.Measure.code, m.Measure.level)
@@ -141,17 +156,33 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
                             "source": "demo",
                             "note": row["note"] if c is changes[-1] else "",
                             "changes": {},
+                            "session_id": None,  # set where a mentoring session agreed the change
                         }
                         for c in changes
                     ],
                 )
             )
 
+    network = None
+    if mentors:
+        network = generate_network(
+            session,
+            seed=seed,
+            end=end,
+            now=now,
+            quarters=quarters,
+            municipalities=municipalities,
+            scopes=scopes,
+            statuses=statuses,
+            pending_history=pending_history,
+            actor=actor,
+        )
     if conn.dialect.name == "sqlite":
         n_history = _bulk_sqlite(conn, statuses, pending_history)
     else:
         n_history = _bulk_core(conn, statuses, pending_history)
-    return DemoResult(n_munis, len(statuses), n_history, [q[0] for q in quarters])
+    counts = asdict(network) if network is not None else {}
+    return DemoResult(n_munis, len(statuses), n_history, [q[0] for q in quarters], **counts)
 
 
 def _bulk_core(conn: Any, statuses: list[dict[str, Any]], pending: list[tuple[int, list[dict[str, Any]]]]) -> int:
