@@ -172,6 +172,7 @@ ET: dict[str, str] = {
     "Previous result": "Eelmine tulemus",
     "Purpose": "Eesmärk",
     "Quit": "Välju",
+    "Quit the app and return to the command prompt.": "Sulge rakendus ja naase käsureale.",
     "Reason": "Põhjendus",
     "Reload": "Laadi uuesti",
     "Remove row": "Eemalda rida",

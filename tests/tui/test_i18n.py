@@ -168,6 +168,8 @@ def inherited_binding_descriptions() -> set[str]:
             description = b.description if isinstance(b, Binding) else (b[2] if len(b) > 2 else "")
             if description:
                 out.add(description)
+            if isinstance(b, Binding) and b.tooltip:  # the help screen shows the tooltip where there is one
+                out.add(b.tooltip)
     return out
 
 
