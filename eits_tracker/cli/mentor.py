@@ -148,6 +148,28 @@ def assign(
     print(aid)
 
 
+@app.command("extend")
+def extend(
+    ctx: typer.Context,
+    assignment_id: int = typer.Argument(..., help="The assignment's id (see 'mentor assignments')"),
+    end: str | None = typer.Option(None, "--end", help="New last day, YYYY-MM-DD"),
+    start: str | None = typer.Option(None, "--start", help="New first day, YYYY-MM-DD"),
+) -> None:
+    """Move an assignment's end (or start): extend it, or end it early."""
+    from eits_tracker.errors import ValidationError
+
+    if end is None and start is None:
+        raise ValidationError("give --end and/or --start: the new period.", field="end")
+    new_end = parse_date(end, field="end") if end else None
+    new_start = parse_date(start, field="start") if start else None
+    db = state(ctx).db()
+    with db.session() as s:
+        row = assignments.change_period(s, assignments.get_assignment(s, assignment_id), start=new_start, end=new_end)
+        s.commit()
+        period = f"{row.start_date} … {row.end_date}"
+    err(f"assignment #{assignment_id}: {period}")
+
+
 @app.command("assignments")
 def list_assignments(
     ctx: typer.Context,

@@ -112,6 +112,63 @@ def assign(
     return row
 
 
+def change_period(
+    session: Session,
+    assignment: m.Assignment,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    expected_version: int | None = None,
+) -> m.Assignment:
+    """Extend or shorten an assignment. Refused: reversed dates, an overlap with the same mentor's
+    other assignment to that municipality, or a period that would leave a recorded session outside.
+    The caller commits."""
+    new_start, new_end = start or assignment.start_date, end or assignment.end_date
+    if expected_version is not None and assignment.version != expected_version:
+        raise ValidationError(
+            f"assignment #{assignment.id} was changed meanwhile (version {assignment.version}, you had "
+            f"{expected_version}); nothing was saved, look at it again.",
+            field="version",
+        )
+    if new_end < new_start:
+        raise ValidationError(
+            f"end: the assignment would end ({new_end}) before it starts ({new_start}); swap the dates.", field="end"
+        )
+    clash = session.scalars(
+        select(m.Assignment).where(
+            m.Assignment.id != assignment.id,
+            m.Assignment.mentor_id == assignment.mentor_id,
+            m.Assignment.municipality_id == assignment.municipality_id,
+            m.Assignment.start_date <= new_end,
+            m.Assignment.end_date >= new_start,
+        )
+    ).first()
+    if clash is not None:
+        raise ValidationError(
+            f"the period {new_start} … {new_end} would overlap assignment #{clash.id} "
+            f"({clash.start_date} … {clash.end_date}) of the same mentor and municipality.",
+            field="end",
+        )
+    held = [
+        as_utc(t).astimezone(TALLINN).date()
+        for t in session.scalars(
+            select(m.MentorSession.held_at).where(m.MentorSession.assignment_id == assignment.id)
+        ).all()
+    ]
+    outside = sorted(d for d in held if not new_start <= d <= new_end)
+    if outside:
+        raise ValidationError(
+            f"sessions of this assignment were held on {', '.join(map(str, outside[:5]))}: the period must "
+            "still include them.",
+            field="end" if outside[-1] > new_end else "start",
+        )
+    assignment.start_date, assignment.end_date = new_start, new_end
+    assignment.version += 1
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
 def list_assignments(
     session: Session,
     *,
@@ -177,7 +234,7 @@ def find_assignment(
         raise ValidationError(
             f"the session on {day} is outside every assignment of {who}"
             + (f" ({periods})" if periods else " (there is none; create one with 'eits-tracker mentor assign')")
-            + ". Check the date, or extend or add an assignment.",
+            + ". Check the date, or extend an assignment ('eits-tracker mentor extend') or add one.",
             field="held_at",
         )
     raise ValidationError(

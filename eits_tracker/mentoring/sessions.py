@@ -168,7 +168,8 @@ def record_session(
                 elif not assignment.start_date <= day <= assignment.end_date:
                     problems.append(
                         f"held_at: {day} is outside assignment #{assignment.id} "
-                        f"({assignment.start_date} … {assignment.end_date}); check the date or extend the assignment."
+                        f"({assignment.start_date} … {assignment.end_date}); check the date or extend the "
+                        "assignment ('eits-tracker mentor extend')."
                     )
                     assignment = None
             elif mentor is not None or data.mentor is None:

@@ -569,3 +569,31 @@ def test_mentor_activity_of_a_quarter(cli, network: Network) -> None:  # type: i
     assert f"{quarter}: 2 session(s), 2.2 h" in text_out.out or f"{quarter}: 2 session(s), 2.3 h" in text_out.out
     bad = cli("mentor", "activity", "--quarter", "2026Q5")
     assert bad.code == 2 and "2026Q5" in bad.err
+
+
+def test_mentor_extend_moves_the_period_with_its_rules(cli, db_url: str, network: Network) -> None:  # type: ignore[no-untyped-def]
+    aid = str(network.assignment_id)
+
+    def period() -> tuple[str, str]:
+        (row,) = _query(db_url, "SELECT start_date, end_date FROM assignment WHERE id = :i", i=network.assignment_id)
+        return str(row[0]), str(row[1])
+
+    assert cli(*_record_options(network)).code == 0  # a session five days ago
+    r = cli("mentor", "extend", aid, "--end", network.day(400))
+    assert r.code == 0, r.err
+    assert period()[1] == network.day(400)
+    before = _counts(db_url)
+    r = cli("mentor", "extend", aid, "--end", network.day(-10))  # would leave the session outside
+    assert r.code == 2 and "sessions of this assignment were held on" in r.err
+    r = cli("mentor", "extend", aid, "--start", network.day(500))  # reversed
+    assert r.code == 2 and "before it starts" in r.err
+    r = cli("mentor", "extend", aid)
+    assert r.code == 2 and "--end" in r.err
+    assert cli("mentor", "extend", "999999", "--end", network.day(1)).code == 2
+    assert _counts(db_url) == before and period()[1] == network.day(400)
+    # a later assignment of the same pair: extending into it is an overlap
+    later = cli("mentor", "assign", "tester", "Kihnu", "--start", network.day(401), "--end", network.day(600))
+    assert later.code == 0, later.err
+    r = cli("mentor", "extend", aid, "--end", network.day(450))
+    assert r.code == 2 and "overlap" in r.err
+    assert period()[1] == network.day(400)
