@@ -10,16 +10,19 @@ import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, insert, select, text
 from sqlmodel import Session
 
 from eits_tracker import paths
 from eits_tracker.config import Settings
-from eits_tracker.db import models as m
 from eits_tracker.db.engine import check_connection, make_engine, new_session
 from eits_tracker.db.migrate import upgrade
 from eits_tracker.errors import CatalogError
+
+if TYPE_CHECKING:
+    from eits_tracker.db import models as m
 
 Progress = Callable[[str], None]
 
@@ -63,12 +66,10 @@ def shipped_editions() -> list[Path]:
 
 def ensure_reference_data(db: Database, *, progress: Progress | None = None) -> list[str]:
     """Load every shipped edition not yet in the database, and the 79 municipalities if absent."""
-    from eits_tracker.catalog import native
-    from eits_tracker.catalog.load import load_edition
-
     said: list[str] = []
     with db.session() as session:
-        loaded = set(session.scalars(select(m.Edition.key)).all())
+        # Plain SQL: on a current database (the usual start) the models are not needed yet.
+        loaded = set(session.execute(text("SELECT key FROM edition")).scalars().all())
         files = shipped_editions()
         if not files:
             raise CatalogError(
@@ -79,6 +80,9 @@ def ensure_reference_data(db: Database, *, progress: Progress | None = None) -> 
             key = path.stem.removeprefix("eits-")
             if key in loaded:
                 continue
+            from eits_tracker.catalog import native
+            from eits_tracker.catalog.load import load_edition
+
             if progress:
                 progress(f"loading catalogue {path.name} …")
             cat = native.read(path)
@@ -88,7 +92,7 @@ def ensure_reference_data(db: Database, *, progress: Progress | None = None) -> 
                 f"loaded {cat.edition.standard} {cat.edition.key}: {c['modules']} modules, {c['measures']} measures"
             )
         session.commit()
-        if not session.scalar(select(func.count()).select_from(m.Municipality)):
+        if not session.execute(text("SELECT count(*) FROM municipality")).scalar():
             if progress:
                 progress("adding the 79 municipalities …")
             n = _insert_municipalities(session)
@@ -98,12 +102,16 @@ def ensure_reference_data(db: Database, *, progress: Progress | None = None) -> 
 
 
 def latest_edition(session: Session) -> m.Edition | None:
+    from eits_tracker.db import models as m
+
     return session.scalars(
         select(m.Edition).where(m.Edition.standard == "E-ITS").order_by(m.Edition.year.desc(), m.Edition.id.desc())  # type: ignore[union-attr]
     ).first()
 
 
 def _insert_municipalities(session: Session) -> int:
+    from eits_tracker.db import models as m
+
     register = paths.catalog_dir() / "municipalities.csv"
     with register.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))

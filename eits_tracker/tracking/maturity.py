@@ -62,6 +62,7 @@ from eits_tracker.text import estonian_key
 from eits_tracker.timeutil import TALLINN, as_utc, utcnow
 from eits_tracker.tracking import municipalities as munis
 from eits_tracker.tracking.demo import quarter_ends
+from eits_tracker.tracking.maturity_rows import DashboardRow, Maturity, ModuleProgress
 from eits_tracker.tracking.rollup import rollup
 from eits_tracker.tracking.vocab import STATUSES
 
@@ -112,53 +113,7 @@ def last_completed_quarter(now: datetime) -> str:
 # --- results -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Maturity:
-    municipality_id: int
-    ehak_code: str
-    name: str
-    at: datetime | None  # None = current statuses
-    in_scope: dict[str, int]  # per level: in-scope measures
-    counts: dict[str, int]  # per status (every key of vocab.STATUSES) over in-scope measures
-    coverage: float | None  # 0..1, None when nothing is in scope
-    fulfilment: dict[str, float | None]  # per level
-    level: int  # 0..5
-
-
-@dataclass(frozen=True)
-class ModuleProgress:
-    """One applicable module of a municipality now: its in-scope measures, all levels together."""
-
-    module_code: str
-    in_scope: int
-    counts: dict[str, int]
-    coverage: float | None
-    fulfilment: float | None
-
-
-@dataclass(frozen=True)
-class DashboardRow:
-    municipality_id: int
-    ehak_code: str
-    name: str
-    kind: str
-    county: str
-    approach: str
-    current: Maturity
-    previous: Maturity | None  # at the end of previous_quarter; None if nothing was recorded by then
-    previous_quarter: str
-
-    @property
-    def delta_level(self) -> int | None:
-        return None if self.previous is None else self.current.level - self.previous.level
-
-    @property
-    def delta_basic(self) -> float | None:
-        """Change of basic fulfilment since the previous quarter, as a fraction (+0.12 = 12 points)."""
-        if self.previous is None:
-            return None
-        now, before = self.current.fulfilment["basic"], self.previous.fulfilment["basic"]
-        return None if now is None or before is None else now - before
+# Maturity, ModuleProgress and DashboardRow live in maturity_rows (importable without the models).
 
 
 def maturity_level(basic: float | None, standard: float | None, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> int:

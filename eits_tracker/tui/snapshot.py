@@ -39,7 +39,7 @@ def save(settings: Settings, rows: list[Any]) -> None:
 
 
 def load(settings: Settings) -> list[Any] | None:
-    from eits_tracker.tracking.maturity import DashboardRow, Maturity
+    from eits_tracker.tracking.maturity_rows import DashboardRow, Maturity
 
     try:
         data = json.loads(_path(settings).read_text(encoding="utf-8"))

@@ -39,7 +39,6 @@ class Startup:
     def _run(self) -> None:
         try:
             from eits_tracker.db.setup import open_database
-            from eits_tracker.tracking.maturity import dashboard_rows
             from eits_tracker.tui import snapshot
 
             self.database = open_database(self.settings, progress=self.messages.append)
@@ -48,6 +47,8 @@ class Startup:
                 self.from_snapshot = self.rows is not None
             if self.rows is not None:
                 return
+            from eits_tracker.tracking.maturity import dashboard_rows  # the models come with it
+
             with self.database.session() as session:
                 self.rows = dashboard_rows(
                     session, now=self.clock(), thresholds=self.settings.maturity_thresholds, previous=False
