@@ -22,6 +22,7 @@ from eits_tracker.db.migrate import upgrade
 from eits_tracker.errors import CatalogError
 
 if TYPE_CHECKING:
+    from eits_tracker.access import Access
     from eits_tracker.db import models as m
 
 Progress = Callable[[str], None]
@@ -34,13 +35,30 @@ class Database:
     engine: Engine
     settings: Settings
     messages: list[str] = field(default_factory=list)
+    _access: Access | None = field(default=None, repr=False)
 
     def session(self) -> Session:
-        return new_session(self.engine)
+        """A new session that knows who is working (``eits_tracker.access``)."""
+        session = new_session(self.engine)
+        session.info["access"] = self.access
+        return session
+
+    @property
+    def access(self) -> Access:
+        """Who the connection belongs to and what they may do; read once per Database."""
+        if self._access is None:
+            from eits_tracker.access import resolve
+
+            with new_session(self.engine) as session:
+                self._access = resolve(session, user=self.settings.resolved_user())
+        return self._access
 
     @property
     def actor(self) -> str:
-        return self.settings.resolved_user()
+        """The name written into the history: the database login, unless an administrator's
+        connection (SQLite file, PostgreSQL superuser) names someone with ``--user``."""
+        access = self.access
+        return self.settings.resolved_user() if access.superuser else access.login
 
 
 def open_database(settings: Settings, *, prepare: bool = True, progress: Progress | None = None) -> Database:

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from eits_tracker.access import require_admin
 from eits_tracker.db import models as m
 from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.text import estonian_key
@@ -70,6 +71,7 @@ def assign(
 ) -> m.Assignment:
     """A new assignment. Refused: a non-mentor, the mentor's own municipality, reversed dates, or an
     overlap with the same mentor's other assignment to the same municipality. The caller commits."""
+    require_admin(session, "assign mentors")
     if "mentor" not in mentor.roles:
         raise ValidationError(
             f"{mentor.name} does not have the mentor role; add it first (roles: {', '.join(mentor.roles)}).",
@@ -123,6 +125,7 @@ def change_period(
     """Extend or shorten an assignment. Refused: reversed dates, an overlap with the same mentor's
     other assignment to that municipality, or a period that would leave a recorded session outside.
     The caller commits."""
+    require_admin(session, "change assignments")
     new_start, new_end = start or assignment.start_date, end or assignment.end_date
     if expected_version is not None and assignment.version != expected_version:
         raise ValidationError(

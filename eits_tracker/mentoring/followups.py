@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from eits_tracker.access import access_of, require_close
 from eits_tracker.db import models as m
 from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.mentoring.vocab import parse_state
@@ -77,6 +78,7 @@ def list_followups(
         stmt = stmt.where(m.FollowUp.state == "open", m.FollowUp.due_date < today)
     elif states:
         stmt = stmt.where(m.FollowUp.state.in_(states))  # type: ignore[attr-defined]
+    access = access_of(session)
     rows = [
         FollowUpRow(
             id=f.id,  # type: ignore[arg-type]
@@ -97,6 +99,7 @@ def list_followups(
             days_left=(f.due_date - today).days,
         )
         for f, muni, held_at, mentor in session.execute(stmt).all()
+        if access.can_read(f.municipality_id)
     ]
     rows.sort(key=lambda r: (r.due_date, estonian_key(r.municipality), r.id))
     return rows
@@ -116,6 +119,7 @@ def close_followup(
     fu = session.get(m.FollowUp, followup_id)
     if fu is None:
         raise NotFoundError(f"no follow-up #{followup_id}; see 'eits-tracker followup list'.", field="followup")
+    require_close(session, fu.municipality_id)
     key = parse_state(state)
     if expected_version is not None and fu.version != expected_version:
         raise ValidationError(

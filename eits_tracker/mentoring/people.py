@@ -10,6 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from eits_tracker.access import require_admin
 from eits_tracker.db import models as m
 from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.mentoring.vocab import parse_role
@@ -60,6 +61,7 @@ def add_person(
     login: str | None = None,
 ) -> m.Person:
     """A new person. The caller commits."""
+    require_admin(session, "add people to the network")
     name = " ".join(name.split())
     if not name:
         raise ValidationError("name: a person needs a name.", field="name")

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from eits_tracker.access import access_of, require_read, require_session
 from eits_tracker.db import models as m
 from eits_tracker.errors import EitsError, NotFoundError, ValidationError
 from eits_tracker.mentoring.assignments import find_assignment, focus_modules, get_assignment
@@ -137,6 +138,8 @@ def record_session(
         muni = munis.find_municipality(session, data.municipality)
     except EitsError as exc:
         problems.append(f"municipality: {exc.message}")
+    if muni is not None:
+        require_session(session, muni.id, muni.name)  # type: ignore[arg-type]
     mentor = _resolve_mentor(session, data, actor, problems)
     held_at = as_utc(data.held_at) if data.held_at else None
     if held_at is None:
@@ -375,7 +378,8 @@ def list_sessions(
         stmt = stmt.where(m.MentorSession.id.in_(session_ids))  # type: ignore[union-attr]
     if limit:
         stmt = stmt.limit(limit)
-    found = session.execute(stmt).all()
+    access = access_of(session)
+    found = [row for row in session.execute(stmt).all() if access.can_read(row[0].municipality_id)]
     ids = [s.id for s, _a, _b in found]
     changes = _counts(session, m.StatusHistory.session_id, ids)
     followups = _counts(session, m.FollowUp.session_id, ids)
@@ -422,6 +426,7 @@ def session_detail(session: Session, session_id: int) -> SessionDetail:
     s = session.get(m.MentorSession, session_id)
     if s is None:
         raise NotFoundError(f"no session #{session_id}; see 'eits-tracker session list'.", field="session")
+    require_read(session, s.municipality_id)
     found = list_sessions(session, session_ids=[session_id])[0]
     assignment = session.get(m.Assignment, s.assignment_id)
     changes = list(

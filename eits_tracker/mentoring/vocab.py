@@ -5,7 +5,7 @@ from __future__ import annotations
 from eits_tracker.errors import ValidationError
 from eits_tracker.text import fold
 
-ROLES = ("specialist", "mentor", "contact")
+ROLES = ("specialist", "mentor", "contact", "viewer")
 FORMATS = ("on_site", "video", "phone")
 STATES = ("open", "done", "dropped")
 
@@ -14,6 +14,7 @@ LABELS: dict[str, dict[str, str]] = {
         "specialist": "infoturbespetsialist",
         "mentor": "mentor",
         "contact": "KOV kontaktisik",
+        "viewer": "vaatleja",
         "on_site": "kohapeal",
         "video": "videokõne",
         "phone": "telefon",
@@ -25,6 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
         "specialist": "specialist",
         "mentor": "mentor",
         "contact": "municipality contact",
+        "viewer": "viewer",
         "on_site": "on site",
         "video": "video",
         "phone": "phone",
@@ -36,6 +38,10 @@ LABELS: dict[str, dict[str, str]] = {
 
 _EXTRA = {
     "roles": {
+        "administrator": "specialist",
+        "admin": "specialist",
+        "vaatleja": "viewer",
+        "lugeja": "viewer",
         "spetsialist": "specialist",
         "kontakt": "contact",
         "kontaktisik": "contact",

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, func, insert, select
 from sqlmodel import Session
 
+from eits_tracker.access import require_admin
 from eits_tracker.db import models as m
 from eits_tracker.db.types import UTCDateTime
 from eits_tracker.errors import ValidationError
@@ -93,6 +94,7 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
 
     ``mentors=False`` leaves out the mentor network (the status data is the same either way).
     """
+    require_admin(session, "fill the database with demo data")
     if session.scalar(select(func.count()).select_from(m.StatusHistory)):
         raise ValidationError(
             "this database already has status history; demo data goes into a new database "

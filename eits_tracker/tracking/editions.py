@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
+from eits_tracker.access import require_write
 from eits_tracker.catalog.diff import EditionDiff, diff_editions
 from eits_tracker.db import models as m
 from eits_tracker.errors import ValidationError
@@ -35,6 +36,7 @@ class MigrationResult:
 def migrate_municipality(
     session: Session, muni: m.Municipality, to: m.Edition, *, actor: str, diff: EditionDiff | None = None
 ) -> MigrationResult:
+    require_write(session, muni.id, muni.name)  # type: ignore[arg-type]
     current = munis.edition_of(session, muni)
     if current.id == to.id:
         return MigrationResult(muni.name, current.key, to.key, 0, 0, 0, 0, skipped=True)

@@ -55,6 +55,7 @@ from sqlalchemy import Column, ColumnElement, Select, String, and_, cast, func, 
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlmodel import Session, SQLModel
 
+from eits_tracker.access import access_of
 from eits_tracker.config import DEFAULT_MATURITY_THRESHOLDS, check_maturity_thresholds
 from eits_tracker.db import models as m
 from eits_tracker.errors import ValidationError
@@ -529,6 +530,7 @@ def dashboard_rows(
         evaluated = _evaluate(loaded, _as_of(session, loaded, then), then, limits)
         recorded = _recorded_by(session, then)
         before = {mu_id: (mat if mu_id in recorded else None) for mu_id, mat in evaluated.items()}
+    access = access_of(session)
     return [
         DashboardRow(
             municipality_id=mu.id,
@@ -542,6 +544,7 @@ def dashboard_rows(
             previous_quarter=quarter,
         )
         for mu in sorted(loaded.munis, key=lambda mu: estonian_key(mu.name))
+        if access.can_read_summary(mu.id)
     ]
 
 

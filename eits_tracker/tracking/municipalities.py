@@ -7,6 +7,7 @@ import difflib
 from sqlalchemy import select
 from sqlmodel import Session
 
+from eits_tracker.access import require_write
 from eits_tracker.db import models as m
 from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.text import fold
@@ -76,6 +77,7 @@ def parse_approach(text: str) -> str:
 
 
 def set_approach(session: Session, muni: m.Municipality, approach: str) -> m.Municipality:
+    require_write(session, muni.id, muni.name)  # type: ignore[arg-type]
     muni.approach = parse_approach(approach)
     muni.version += 1
     muni.updated_at = utcnow()
@@ -117,6 +119,7 @@ def set_module_applicability(
     session: Session, muni: m.Municipality, module_code: str, *, applicable: bool, reason: str, actor: str
 ) -> m.ModuleApplicability:
     """Add (applicable) or exclude a module; an exclusion needs a reason."""
+    require_write(session, muni.id, muni.name)  # type: ignore[arg-type]
     edition = edition_of(session, muni)
     code = module_code.strip().upper()
     exists = session.scalar(select(m.Module.id).where(m.Module.edition_id == edition.id, m.Module.code == code))
@@ -174,6 +177,7 @@ def find_target(session: Session, muni: m.Municipality, name: str | None) -> m.T
 
 def add_target(session: Session, muni: m.Municipality, name: str, kind: str, modules: list[str]) -> m.TargetObject:
     """A target object (server, application, room, network…) with the system modules applied to it."""
+    require_write(session, muni.id, muni.name)  # type: ignore[arg-type]
     if not name.strip():
         raise ValidationError("a target object needs a name")
     t = m.TargetObject(municipality_id=muni.id, name=name.strip(), kind=kind, is_default=False)  # type: ignore[arg-type]

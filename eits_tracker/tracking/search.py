@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select, text
 from sqlmodel import Session
 
+from eits_tracker.access import Access, access_of
 from eits_tracker.db import models as m
 from eits_tracker.errors import ValidationError
 
@@ -92,7 +93,7 @@ def search(
     sqlite = conn.dialect.name == "sqlite"
     rows = conn.execute(select(m.Edition.id, m.Edition.key, m.Edition.year))  # type: ignore[call-overload]
     editions = {eid: (key, year or 0) for eid, key, year in rows}
-    ctx = _Context(conn, sqlite, editions, words, edition_id)
+    ctx = _Context(conn, sqlite, editions, words, edition_id, access_of(session))
 
     hits: list[Hit] = []
     seen: set[tuple[str, int]] = set()
@@ -169,6 +170,7 @@ class _Context:
     editions: dict[int, tuple[str, int]]
     words: list[str]
     edition_id: int | None
+    access: Access
 
     def edition_key(self, edition_id: int) -> str:
         return self.editions[edition_id][0]
@@ -309,6 +311,8 @@ def _note_hits(ctx: _Context, match: str, municipality_id: int | None, limit: in
     params = {"match": match, "limit": limit, "municipality_id": municipality_id}
     out = []
     for sid, note, mid, name, code, title, level, eid, score in ctx.conn.execute(text(sql), params):
+        if not ctx.access.can_read(mid):
+            continue  # another municipality's notes are not this user's to read
         hit = Hit(
             kind="note",
             code=code,

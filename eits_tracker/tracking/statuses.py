@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from eits_tracker.access import require_read, require_write
 from eits_tracker.db import models as m
 from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.timeutil import utcnow
@@ -107,6 +108,7 @@ def set_status(
     Fields not given keep their values. The caller commits (one transaction per
     user action; a spreadsheet import is one transaction for all rows).
     """
+    require_write(session, municipality.id, municipality.name)  # type: ignore[arg-type]
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValidationError(f"unknown field(s) {', '.join(sorted(unknown))}; known: {', '.join(EDITABLE)}")
@@ -288,6 +290,7 @@ def status_overview(
     ``module`` or ``codes`` narrow it down; then only those measures' status rows are read
     (the app re-reads one measure after every key press).
     """
+    require_read(session, municipality.id, municipality.name)  # type: ignore[arg-type]
     edition = munis.edition_of(session, municipality)
     stmt = (
         select(m.Measure, m.Module.kind)
@@ -360,6 +363,7 @@ def status_overview(
 
 
 def history(session: Session, municipality: m.Municipality, measure_code: str) -> list[m.StatusHistory]:
+    require_read(session, municipality.id, municipality.name)  # type: ignore[arg-type]
     code = measure_code.strip().upper()
     stmt = (
         select(m.StatusHistory)
@@ -376,6 +380,7 @@ def history(session: Session, municipality: m.Municipality, measure_code: str) -
 def status_detail(
     session: Session, municipality: m.Municipality, measure_code: str, target: str | None = None
 ) -> tuple[m.Measure, m.MeasureStatus | None]:
+    require_read(session, municipality.id, municipality.name)  # type: ignore[arg-type]
     edition = munis.edition_of(session, municipality)
     measure = find_measure(session, edition, measure_code)
     t = munis.find_target(session, municipality, target)

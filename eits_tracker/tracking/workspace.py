@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from eits_tracker.access import require_read
 from eits_tracker.db import models as m
 from eits_tracker.errors import ValidationError
 from eits_tracker.tracking import municipalities as munis
@@ -68,6 +69,7 @@ def open_workspace(session: Session, municipality_id: int) -> Workspace:
     muni = session.get(m.Municipality, municipality_id)
     if muni is None:
         raise ValidationError(f"municipality #{municipality_id} no longer exists.")
+    require_read(session, municipality_id, muni.name)
     edition = munis.edition_of(session, muni)
     applicable = munis.applicable_modules(session, muni)
     modules = [
@@ -104,6 +106,7 @@ def open_workspace(session: Session, municipality_id: int) -> Workspace:
 
 def measure_detail(session: Session, municipality_id: int, code: str, *, history_limit: int = 30) -> MeasureDetail:
     muni = _muni(session, municipality_id)
+    require_read(session, municipality_id, muni.name)
     edition = munis.edition_of(session, muni)
     measure = find_measure(session, edition, code)
     module = session.get(m.Module, measure.module_id)

@@ -125,6 +125,8 @@ class EitsApp(App[None]):
 
         mark("database ready")
         self.database = database
+        # On a shared PostgreSQL database the history names the login, not what --user said.
+        self.actor = database.actor
         if first:
             self.push_screen(DashboardScreen(rows, stale=stale))
         else:

@@ -149,6 +149,7 @@ ET: dict[str, str] = {
     "Not found": "Ei leitud",
     "Not impl.": "Rakendamata",
     "Not implemented": "Rakendamata",
+    "Not permitted": "Pole lubatud",
     "Note": "Märkus",
     "Notes (Markdown; F2 shows the preview)": "Märkmed (Markdown; F2 näitab eelvaadet)",
     "Nothing found.": "Midagi ei leitud.",
