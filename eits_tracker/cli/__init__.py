@@ -10,7 +10,7 @@ import sys
 import typer
 
 from eits_tracker import __version__
-from eits_tracker.cli import catalog, db, demo, followup, mentor, municipality, session, status, tui
+from eits_tracker.cli import catalog, db, demo, followup, mentor, municipality, session, status, tui, user
 from eits_tracker.cli.common import CliState, err
 from eits_tracker.errors import EitsError
 
@@ -30,6 +30,8 @@ app.add_typer(session.app, name="session")
 app.add_typer(followup.app, name="followup")
 app.command("demo")(demo.demo)
 app.command("tui")(tui.tui)
+app.add_typer(user.app, name="user")
+app.command("audit")(user.audit_command)
 
 
 @app.command("overview")

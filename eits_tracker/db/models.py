@@ -344,3 +344,17 @@ class Draft(SQLModel, table=True):
     key: str = Field(max_length=100)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
     updated_at: datetime = _ts()
+
+
+class PermissionChange(SQLModel, table=True):
+    """Who was given or lost which role, when and by whom. Append-only, like the status history."""
+
+    __tablename__ = "permission_change"
+    id: int | None = Field(default=None, primary_key=True)
+    changed_at: datetime = _ts()
+    changed_by: str = ""
+    login: str = Field(max_length=63)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    action: str = Field(max_length=20)  # add, grant, revoke, disable, enable
+    role: str = Field(default="", max_length=20)
+    note: str = ""

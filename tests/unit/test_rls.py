@@ -1,0 +1,193 @@
+"""Permissions held by PostgreSQL itself: two users connect with their own logins and plain SQL
+(no eits-tracker code on their side) and each sees and changes only what they may.
+
+Runs on PostgreSQL only (row-level security has no SQLite counterpart; there the local user
+owns the file). In CI EITS_TEST_POSTGRES_URL is required, so these run there.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from eits_tracker.access import NotPermitted
+from eits_tracker.config import load_settings
+from eits_tracker.db import models as m
+from eits_tracker.db.engine import normalise_url
+from eits_tracker.db.setup import Database, open_database
+from eits_tracker.mentoring import assignments
+from eits_tracker.tracking import municipalities as munis
+from eits_tracker.tracking.statuses import set_status
+from eits_tracker.users import add_user
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    from conftest import PG_URL, _pg_admin, _pg_base, pg_create, pg_drop
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL only (set EITS_TEST_POSTGRES_URL)")
+    template = request.getfixturevalue("pg_template")
+    name = f"{_pg_base()}_rls_{uuid.uuid4().hex[:6]}"
+    yield pg_create(name, template)
+    pg_drop(name)
+    # logins are per cluster: drop the ones this test made
+    engine = _pg_admin()
+    with engine.connect() as conn:
+        for (login,) in conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'eits_t_%'")).all():
+            conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
+    engine.dispose()
+
+
+def _as(url: str, login: str) -> psycopg.Connection[Any]:
+    """A plain psycopg connection under another login (trust authentication on the test server)."""
+    u = make_url(normalise_url(url))
+    return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, dbname=u.database, user=login)
+
+
+def _setup(url: str) -> dict[str, Any]:
+    tag = uuid.uuid4().hex[:8]
+    admin = open_database(load_settings(database_url=url, user="admin-test"), prepare=False)
+    today = datetime.now(UTC).date()
+    info: dict[str, Any] = {"contact": f"eits_t_{tag}_c", "mentor": f"eits_t_{tag}_m"}
+    with admin.session() as s:
+        kihnu = munis.find_municipality(s, "Kihnu vald")
+        rapla = munis.find_municipality(s, "Rapla vald")
+        tallinn = munis.find_municipality(s, "Tallinn")
+        add_user(
+            s,
+            login=info["contact"],
+            name="Kihnu Kontakt",
+            email=f"{tag}c@kihnu.ee",
+            roles=["contact"],
+            municipality="Kihnu vald",
+        )
+        mentor = add_user(
+            s,
+            login=info["mentor"],
+            name="Tartu Mentor",
+            email=f"{tag}m@tartu.ee",
+            roles=["mentor"],
+            municipality="Tartu linn",
+        )
+        assignments.assign(
+            s,
+            mentor=mentor,
+            municipality=rapla,
+            start=today - timedelta(days=30),
+            end=today + timedelta(days=30),
+            actor="admin",
+        )
+        for muni in (kihnu, rapla, tallinn):
+            set_status(
+                s,
+                municipality=muni,
+                measure_code="ISMS.1.M1",
+                status="partial",
+                actor="admin",
+                note=f"{muni.name} märge",
+            )
+        s.commit()
+        info.update(kihnu=kihnu.id, rapla=rapla.id, tallinn=tallinn.id)
+        info["tallinn_target"] = munis.default_target(s, tallinn).id
+        info["kihnu_target"] = munis.default_target(s, kihnu).id
+    admin.engine.dispose()
+    return info
+
+
+def test_each_login_sees_and_changes_only_what_it_may(pg_url: str) -> None:
+    info = _setup(pg_url)
+    with _as(pg_url, info["contact"]) as conn:
+        seen = {r[0] for r in conn.execute("SELECT DISTINCT municipality_id FROM status_history")}
+        assert seen == {info["kihnu"]}
+        notes = {r[0] for r in conn.execute("SELECT note FROM measure_status")}
+        assert notes == {"Kihnu vald märge"}
+        # Another municipality's status is invisible, so an UPDATE of it touches nothing.
+        cur = conn.execute(
+            "UPDATE measure_status SET note = 'x' WHERE target_object_id = %s", (info["tallinn_target"],)
+        )
+        assert cur.rowcount == 0
+        # Its own status: allowed.
+        cur = conn.execute(
+            "UPDATE measure_status SET note = 'kontakt muutis' WHERE target_object_id = %s", (info["kihnu_target"],)
+        )
+        assert cur.rowcount == 1
+        conn.commit()
+        insert = (
+            "INSERT INTO status_history (status_id, municipality_id, target_object_id, measure_code, edition_key, "
+            "changed_at, changed_by, source, new_status, note, changes) "
+            "SELECT id, %s, target_object_id, 'ISMS.1.M1', '2024', now(), %s, 'psql', 'implemented', '', '{}' "
+            "FROM measure_status WHERE target_object_id = %s"
+        )
+        conn.execute(insert, (info["kihnu"], info["contact"], info["kihnu_target"]))  # own, own name: fine
+        conn.commit()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # under someone else's name
+            conn.execute(insert, (info["kihnu"], "admin", info["kihnu_target"]))
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # another municipality's history
+            conn.execute(
+                "INSERT INTO status_history (status_id, municipality_id, target_object_id, measure_code, edition_key, "
+                "changed_at, changed_by, source, new_status, note, changes) VALUES "
+                "(1, %s, %s, 'ISMS.1.M1', '2024', now(), %s, 'psql', 'implemented', '', '{}')",
+                (info["tallinn"], info["tallinn_target"], info["contact"]),
+            )
+        conn.rollback()
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):  # no DELETE for anyone but the owner
+            conn.execute("DELETE FROM measure_status")
+        conn.rollback()
+        # History is append-only: no policy lets a user update it, not even their own rows …
+        cur = conn.execute("UPDATE status_history SET note = 'x' WHERE changed_by = %s", (info["contact"],))
+        assert cur.rowcount == 0
+        conn.rollback()
+    with _as(pg_url, info["mentor"]) as conn:
+        seen = {r[0] for r in conn.execute("SELECT DISTINCT municipality_id FROM status_history")}
+        assert seen == {info["rapla"]}  # the mentee under an active assignment, not Kihnu or Tallinn
+        assert conn.execute("SELECT count(*) FROM person").fetchone()[0] >= 2  # the directory is readable
+        cur = conn.execute("UPDATE measure_status SET note = 'x' WHERE target_object_id = %s", (info["kihnu_target"],))
+        assert cur.rowcount == 0
+        conn.rollback()
+    # What the contact wrote is there, under their name; the refused writes are not.
+    admin = open_database(load_settings(database_url=pg_url), prepare=False)
+    with admin.engine.connect() as conn, pytest.raises(Exception, match="append-only"):
+        conn.execute(text("UPDATE status_history SET note = 'x'"))  # … and the trigger stops even the owner
+    with admin.session() as s:
+        rows = s.execute(
+            select(m.StatusHistory.municipality_id, m.StatusHistory.changed_by).where(m.StatusHistory.source == "psql")
+        ).all()
+        assert rows == [(info["kihnu"], info["contact"])]
+    admin.engine.dispose()
+
+
+def test_the_app_under_a_login_applies_the_same_rules(pg_url: str) -> None:
+    info = _setup(pg_url)
+    u = make_url(normalise_url(pg_url))
+    as_contact = u.set(username=info["contact"]).render_as_string(hide_password=False)
+    db: Database = open_database(load_settings(database_url=as_contact, user="spoofed"), prepare=False)
+    try:
+        assert db.access.login == info["contact"] and not db.access.is_admin
+        assert db.actor == info["contact"]  # --user cannot put another name into the history
+        with db.session() as s:
+            kihnu = s.get(m.Municipality, info["kihnu"])
+            tallinn = s.get(m.Municipality, info["tallinn"])
+            set_status(s, municipality=kihnu, measure_code="ISMS.1.M2", status="implemented", actor=db.actor)
+            s.commit()
+            with pytest.raises(NotPermitted, match="may not change the statuses of Tallinn"):
+                set_status(s, municipality=tallinn, measure_code="ISMS.1.M2", status="implemented", actor=db.actor)
+            from eits_tracker.tracking.maturity import dashboard_rows
+
+            assert [r.municipality_id for r in dashboard_rows(s, previous=False)] == [info["kihnu"]]
+    finally:
+        db.engine.dispose()
+    other = open_database(load_settings(database_url=as_contact), prepare=False)
+    with pytest.raises(NotPermitted), other.session() as s:
+        add_user(s, login="eits_t_x", name="X", email="x@x.ee", roles=["specialist"])
+    other.engine.dispose()
