@@ -118,6 +118,7 @@ ET: dict[str, str] = {
     "Mentor: {name}": "Mentor: {name}",
     "Mentoring": "Mentorlus",
     "Mentors": "Mentorid",
+    "Merge the notes": "Ühenda märkused",
     "Min": "Min",
     "Minutes": "Minutid",
     "Module": "Moodul",

@@ -569,3 +569,36 @@ async def test_start_shows_the_last_runs_numbers_then_the_databases(demo_url: st
             fresh = maturity_of(s, mu)
         db.engine.dispose()
         assert screen.rows_by_id[mu.id].current == fresh
+
+
+async def test_conflicting_notes_can_be_merged(db_url: str, make_app: Any) -> None:
+    """Both wrote a note at once: 'Merge the notes' keeps theirs above mine, in one new version."""
+    app = make_app(db_url)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_muni(pilot, "Tartu linn")
+        code = screen.current_code()
+        await pilot.press("i")
+        await settle(pilot)
+        screen.query_one("#ed-note", TextArea).text = "Minu märge: kord koostamisel"
+        await pilot.pause()
+        db = open_database(load_settings(database_url=db_url, user="other"), prepare=False)
+        with db.session() as s:
+            set_status(
+                s,
+                municipality=find_municipality(s, "0793"),
+                measure_code=code,
+                status=None,
+                actor="other",
+                note="Nende märge: auditiks valmis",
+            )
+            s.commit()
+        db.engine.dispose()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog) and app.screen.can_merge
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, WorkspaceScreen))
+        await settle(pilot)
+    row = row_of(db_url, "0793", code)
+    assert row.note == "Nende märge: auditiks valmis\n\nMinu märge: kord koostamisel"
+    assert [h.changed_by for h in history_of(db_url, "0793", code)] == ["other", "tester"]

@@ -165,11 +165,12 @@ class ConflictDialog(_Dialog):
     BINDINGS = [
         Binding("escape", "cancel", "Take theirs"),
         Binding("ctrl+s", "submit", "Keep mine"),
+        Binding("m", "merge", "Merge the notes"),
     ]
 
-    def __init__(self, code: str, theirs: dict[str, Any], mine: dict[str, Any]) -> None:
+    def __init__(self, code: str, theirs: dict[str, Any], mine: dict[str, Any], *, can_merge: bool = False) -> None:
         super().__init__()
-        self.code, self.theirs, self.mine = code, theirs, mine
+        self.code, self.theirs, self.mine, self.can_merge = code, theirs, mine, can_merge
 
     def compose(self) -> ComposeResult:
         def describe(values: dict[str, Any]) -> str:
@@ -194,10 +195,18 @@ class ConflictDialog(_Dialog):
                     yield Static(describe(self.mine), markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Keep mine"), id="ok", variant="warning")
+                if self.can_merge:
+                    yield Button(_("Merge the notes"), id="merge")
                 yield Button(_("Take theirs"), id="cancel")
 
     def action_submit(self) -> None:
         self.dismiss(True)
+
+    @on(Button.Pressed, "#merge")
+    def action_merge(self) -> None:
+        """Mine, with their note kept above mine."""
+        if self.can_merge:
+            self.dismiss("merge")
 
     def action_cancel(self) -> None:
         self.dismiss(False)

@@ -556,15 +556,20 @@ class WorkspaceScreen(Screen[None]):
         }
         mine = {"status": status, **{k: v for k, v in kw.items() if k in EDIT_FIELDS}}
 
-        def decided(keep: bool | None) -> None:
-            if keep:
+        def decided(keep: bool | str | None) -> None:
+            if keep == "merge":
+                merged = dict(kw)
+                merged["note"] = merge_notes(row.note, str(kw.get("note") or ""))
+                self.save(codes, status, force=True, **merged)
+            elif keep:
                 self.save(codes, status, force=True, **kw)
             else:
                 for c in codes:
                     self.drafts.pop(c, None)
                 self.load()
 
-        self.app.push_screen(ConflictDialog(", ".join(codes[:3]), theirs, mine), decided)
+        can_merge = bool(row.note and kw.get("note") and row.note.strip() != str(kw["note"]).strip())
+        self.app.push_screen(ConflictDialog(", ".join(codes[:3]), theirs, mine, can_merge=can_merge), decided)
 
     def refresh_progress(self) -> None:
         from eits_tracker.db import models as m
@@ -697,3 +702,13 @@ class WorkspaceScreen(Screen[None]):
 
     def search_context(self) -> dict[str, Any]:
         return {"municipality_id": self.municipality_id, "edition_id": self.ws.edition_id if self.ws else None}
+
+
+def merge_notes(theirs: str, mine: str) -> str:
+    """Both notes, theirs first (it was saved first), each once."""
+    theirs, mine = theirs.strip(), mine.strip()
+    if not theirs or mine.startswith(theirs):
+        return mine
+    if not mine or theirs.startswith(mine):
+        return theirs
+    return f"{theirs}\n\n{mine}"
