@@ -76,8 +76,19 @@ def parse_approach(text: str) -> str:
     return key
 
 
-def set_approach(session: Session, muni: m.Municipality, approach: str) -> m.Municipality:
+def set_approach(
+    session: Session, muni: m.Municipality, approach: str, *, expected: str | None = None
+) -> m.Municipality:
+    """Change the target approach; ``expected`` is the approach the user saw (a change made
+    meanwhile by someone else is refused, not overwritten)."""
     require_write(session, muni.id, muni.name)  # type: ignore[arg-type]
+    if expected is not None and muni.approach != expected:
+        raise ValidationError(
+            f"the target approach of {muni.name} was changed meanwhile to {muni.approach!r} (you saw {expected!r}); "
+            "nothing was saved. Look at it again and decide.",
+            title="Changed by someone else",
+            field="approach",
+        )
     muni.approach = parse_approach(approach)
     muni.version += 1
     muni.updated_at = utcnow()

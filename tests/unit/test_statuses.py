@@ -184,3 +184,15 @@ def test_applicable_modules_follow_the_kov_profile_with_overrides(session: Sessi
     munis.set_module_applicability(session, mu, extra, applicable=True, reason="", actor="t")
     now = munis.applicable_modules(session, mu)
     assert "ISMS.1" not in now and extra in now
+
+
+def test_approach_changed_meanwhile_is_refused(session: Session) -> None:
+    from eits_tracker.tracking.municipalities import find_municipality, set_approach
+
+    mu = find_municipality(session, "Kihnu vald")
+    seen = mu.approach
+    set_approach(session, mu, "standard" if seen == "basic" else "basic")  # someone else, first
+    session.commit()
+    with pytest.raises(ValidationError, match="changed meanwhile"):
+        set_approach(session, mu, "standard" if seen == "basic" else "basic", expected=seen)
+    assert set_approach(session, mu, seen, expected=mu.approach).approach == seen

@@ -144,10 +144,11 @@ class ApplicabilityScreen(Screen[None]):
         from eits_tracker.db import models as m
         from eits_tracker.tracking.municipalities import set_approach
 
-        new = "basic" if self.approach == "standard" else "standard"
+        seen = self.approach
+        new = "basic" if seen == "standard" else "standard"
 
         def write(session: Any) -> None:
-            set_approach(session, session.get(m.Municipality, self.municipality_id), new)
+            set_approach(session, session.get(m.Municipality, self.municipality_id), new, expected=seen)
 
         run_db(self, write, lambda _r: self.load(), write=True, group="ap-write")
 
