@@ -89,6 +89,29 @@ class Access:
         """The mentor who agreed it, or the municipality that was to do it."""
         return self.can_record_session(municipality_id) or (CONTACT in self.roles and municipality_id == self.home_id)
 
+    @property
+    def reads_all(self) -> bool:
+        """Every municipality's details are readable: no filter needed."""
+        return self.is_admin or VIEWER in self.roles
+
+    def readable_filter(self, column: Any) -> Any:
+        """A WHERE clause keeping rows of readable municipalities (None: no filter needed)."""
+        if self.reads_all:
+            return None
+        ids = set(self.mentees) if MENTOR in self.roles else set()
+        if CONTACT in self.roles and self.home_id is not None:
+            ids.add(self.home_id)
+        return column.in_(sorted(ids))
+
+    def readable_ids_sql(self) -> str | None:
+        """The same as a SQL fragment for hand-written queries (ids are integers: safe to inline)."""
+        if self.reads_all:
+            return None
+        ids = set(self.mentees) if MENTOR in self.roles else set()
+        if CONTACT in self.roles and self.home_id is not None:
+            ids.add(self.home_id)
+        return "(" + ", ".join(str(int(i)) for i in sorted(ids)) + ")" if ids else "(NULL)"
+
     def readable(self, municipality_ids: Iterable[int], *, summary: bool = False) -> set[int]:
         check = self.can_read_summary if summary else self.can_read
         return {mid for mid in municipality_ids if check(mid)}
@@ -102,9 +125,17 @@ def local_access(user: str) -> Access:
 LOCAL = local_access("local")
 
 
+NOBODY = Access(login="unknown")
+
+
 def access_of(session: Any) -> Access:
-    found = session.info.get("access") if hasattr(session, "info") else None
-    return found if isinstance(found, Access) else LOCAL
+    """The session's Access; a session without one is the local administrator (a test, a script
+    on one's own file). Something else in its place fails closed: no rights at all."""
+    info = getattr(session, "info", None)
+    if not info or "access" not in info:
+        return LOCAL
+    found = info["access"]
+    return found if isinstance(found, Access) else NOBODY
 
 
 def _refuse(access: Access, what: str) -> NotPermitted:

@@ -42,9 +42,16 @@ def audit(
             return False
         return mid is None or access.can_read(mid)
 
-    def newest(stmt, column):  # type: ignore[no-untyped-def]
+    def newest(stmt, column, muni_column=None):  # type: ignore[no-untyped-def]
+        # Every filter in SQL, before the limit: the rows kept are the newest the reader may see.
         if since_utc is not None:
             stmt = stmt.where(column >= since_utc)
+        if muni_column is not None:
+            if municipality_id is not None:
+                stmt = stmt.where(muni_column == municipality_id)
+            readable = access.readable_filter(muni_column)
+            if readable is not None:
+                stmt = stmt.where(readable)
         return session.execute(stmt.order_by(column.desc()).limit(limit)).all()
 
     h = m.StatusHistory
@@ -58,9 +65,7 @@ def audit(
         h.source,
         h.session_id,
     )
-    if municipality_id is not None:
-        stmt = stmt.where(h.municipality_id == municipality_id)
-    for at, who, mid, code, old, new, source, sid in newest(stmt, h.changed_at):
+    for at, who, mid, code, old, new, source, sid in newest(stmt, h.changed_at, h.municipality_id):
         if keep(mid, at):
             via = f" in session #{sid}" if sid else f" ({source})"
             out.append(
@@ -69,7 +74,7 @@ def audit(
 
     s = m.MentorSession
     stmt = select(s.recorded_at, s.recorded_by, s.municipality_id, s.id, s.held_at, s.duration_minutes)
-    for at, who, mid, sid, held, minutes in newest(stmt, s.recorded_at):
+    for at, who, mid, sid, held, minutes in newest(stmt, s.recorded_at, s.municipality_id):
         if keep(mid, at):
             out.append(
                 Entry(
@@ -85,21 +90,21 @@ def audit(
     stmt = select(f.closed_at, f.closed_by, f.municipality_id, f.id, f.state, f.reason, f.description).where(
         f.closed_at.is_not(None)  # type: ignore[union-attr]
     )
-    for at, who, mid, fid, state, reason, desc in newest(stmt, f.closed_at):
+    for at, who, mid, fid, state, reason, desc in newest(stmt, f.closed_at, f.municipality_id):
         if keep(mid, at):
             why = f" ({reason})" if reason else ""
             out.append(Entry(as_utc(at), who, "follow-up", names.get(mid, ""), f"#{fid} {state}{why}: {desc}"))
 
     a = m.ModuleApplicability
     stmt = select(a.changed_at, a.changed_by, a.municipality_id, a.module_code, a.applicable, a.reason)
-    for at, who, mid, code, applicable, reason in newest(stmt, a.changed_at):
+    for at, who, mid, code, applicable, reason in newest(stmt, a.changed_at, a.municipality_id):
         if keep(mid, at):
             verb = "added" if applicable else f"excluded ({reason})"
             out.append(Entry(as_utc(at), who, "scope", names.get(mid, ""), f"{code} {verb}"))
 
     e = m.EditionMigration
     stmt = select(e.migrated_at, e.migrated_by, e.municipality_id, e.kept, e.flagged, e.archived, e.added)
-    for at, who, mid, kept, flagged, archived, added in newest(stmt, e.migrated_at):
+    for at, who, mid, kept, flagged, archived, added in newest(stmt, e.migrated_at, e.municipality_id):
         if keep(mid, at):
             out.append(
                 Entry(

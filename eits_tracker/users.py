@@ -22,6 +22,7 @@ from eits_tracker.errors import NotFoundError, ValidationError
 from eits_tracker.mentoring.people import add_person
 from eits_tracker.mentoring.vocab import parse_role
 from eits_tracker.text import estonian_key
+from eits_tracker.tracking import municipalities as munis
 
 GROUP = "eits_user"
 _LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
@@ -101,9 +102,21 @@ def add_user(
     if not keys:
         raise ValidationError("role: give at least one role (specialist, mentor, contact, viewer).", field="role")
     person = session.scalars(select(m.Person).where(m.Person.email == email.strip().lower())).first()
+    created = person is None
     if person is None:
         person = add_person(session, name=name, email=email, municipality=municipality, roles=keys, login=login)
     else:
+        if person.login and person.login != login:
+            raise ValidationError(
+                f"login: {person.name} already has the login {person.login!r}; one person, one login.", field="login"
+            )
+        if municipality:
+            person.municipality_id = munis.find_municipality(session, municipality).id
+        if "contact" in keys and person.municipality_id is None:
+            raise ValidationError(
+                f"municipality: {person.name} has no home municipality; a contact needs one (--municipality).",
+                field="municipality",
+            )
         person.login = login
         person.roles = list(dict.fromkeys([*person.roles, *keys]))
         person.version += 1
@@ -111,7 +124,8 @@ def add_user(
         session.flush()
     if _postgres(session):
         _create_login(session, login, password)
-    _record(session, person, login, "add", ",".join(keys))
+    if not created:  # add_person records a new person's roles itself
+        _record(session, person, login, "add", ",".join(keys))
     session.flush()
     return person
 

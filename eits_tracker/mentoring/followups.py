@@ -119,7 +119,8 @@ def close_followup(
     fu = session.get(m.FollowUp, followup_id)
     if fu is None:
         raise NotFoundError(f"no follow-up #{followup_id}; see 'eits-tracker followup list'.", field="followup")
-    require_close(session, fu.municipality_id)
+    muni = session.get(m.Municipality, fu.municipality_id)
+    require_close(session, fu.municipality_id, muni.name if muni else "")
     key = parse_state(state)
     if expected_version is not None and fu.version != expected_version:
         raise ValidationError(

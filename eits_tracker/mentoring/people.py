@@ -91,6 +91,20 @@ def add_person(
     )
     session.add(person)
     session.flush()
+    # Roles are permissions: the audit trail shows who gave them, also when given with the person.
+    from eits_tracker.access import access_of
+
+    access = access_of(session)
+    session.add(
+        m.PermissionChange(
+            changed_by=access.name if access.superuser else access.login,
+            login=login or email,
+            person_id=person.id,
+            action="add",
+            role=",".join(role_keys),
+        )
+    )
+    session.flush()
     return person
 
 

@@ -376,10 +376,13 @@ def list_sessions(
         stmt = stmt.where(m.MentorSession.held_at < as_utc(until))
     if session_ids is not None:
         stmt = stmt.where(m.MentorSession.id.in_(session_ids))  # type: ignore[union-attr]
+    access = access_of(session)
+    readable = access.readable_filter(m.MentorSession.municipality_id)
+    if readable is not None:  # in SQL, so a limit counts only what may be read
+        stmt = stmt.where(readable)
     if limit:
         stmt = stmt.limit(limit)
-    access = access_of(session)
-    found = [row for row in session.execute(stmt).all() if access.can_read(row[0].municipality_id)]
+    found = list(session.execute(stmt).all())
     ids = [s.id for s, _a, _b in found]
     changes = _counts(session, m.StatusHistory.session_id, ids)
     followups = _counts(session, m.FollowUp.session_id, ids)
@@ -426,7 +429,8 @@ def session_detail(session: Session, session_id: int) -> SessionDetail:
     s = session.get(m.MentorSession, session_id)
     if s is None:
         raise NotFoundError(f"no session #{session_id}; see 'eits-tracker session list'.", field="session")
-    require_read(session, s.municipality_id)
+    muni = session.get(m.Municipality, s.municipality_id)
+    require_read(session, s.municipality_id, muni.name if muni else "")
     found = list_sessions(session, session_ids=[session_id])[0]
     assignment = session.get(m.Assignment, s.assignment_id)
     changes = list(

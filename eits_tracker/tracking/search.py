@@ -305,9 +305,11 @@ def _module_hits(ctx: _Context, match: str, limit: int) -> list[tuple[tuple[str,
 
 
 def _note_hits(ctx: _Context, match: str, municipality_id: int | None, limit: int) -> list[tuple[tuple[str, int], Hit]]:
-    sql = (_SQLITE_NOTES if ctx.sqlite else _PG_NOTES).format(
-        municipality="AND t.municipality_id = :municipality_id" if municipality_id is not None else ""
-    )
+    where = "AND t.municipality_id = :municipality_id" if municipality_id is not None else ""
+    readable = ctx.access.readable_ids_sql()
+    if readable is not None:  # filtered before LIMIT: the rows kept are the best of what may be read
+        where += f" AND t.municipality_id IN {readable}"
+    sql = (_SQLITE_NOTES if ctx.sqlite else _PG_NOTES).format(municipality=where)
     params = {"match": match, "limit": limit, "municipality_id": municipality_id}
     out = []
     for sid, note, mid, name, code, title, level, eid, score in ctx.conn.execute(text(sql), params):

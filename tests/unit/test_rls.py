@@ -30,6 +30,10 @@ from eits_tracker.users import add_user
 pytestmark = pytest.mark.postgres
 
 
+#: Logins made by the running test; dropped afterwards (roles are per cluster: only our own).
+MADE: list[str] = []
+
+
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     from conftest import PG_URL, _pg_admin, _pg_base, pg_create, pg_drop
@@ -40,11 +44,10 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     name = f"{_pg_base()}_rls_{uuid.uuid4().hex[:6]}"
     yield pg_create(name, template)
     pg_drop(name)
-    # logins are per cluster: drop the ones this test made
     engine = _pg_admin()
     with engine.connect() as conn:
-        for (login,) in conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE 'eits_t_%'")).all():
-            conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
+        while MADE:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{MADE.pop()}"'))
     engine.dispose()
 
 
@@ -59,6 +62,7 @@ def _setup(url: str) -> dict[str, Any]:
     admin = open_database(load_settings(database_url=url, user="admin-test"), prepare=False)
     today = datetime.now(UTC).date()
     info: dict[str, Any] = {"contact": f"eits_t_{tag}_c", "mentor": f"eits_t_{tag}_m"}
+    MADE.extend([info["contact"], info["mentor"]])
     with admin.session() as s:
         kihnu = munis.find_municipality(s, "Kihnu vald")
         rapla = munis.find_municipality(s, "Rapla vald")
