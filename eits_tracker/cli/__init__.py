@@ -82,14 +82,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err("Interrupted.")
         return 130
-    except Exception as exc:  # click usage errors carry their own exit code
+    except Exception as exc:  # usage errors (a bad option) carry their own message and exit code
+        if not isinstance(exc, _usage_errors()):
+            raise
+        exc.show()  # type: ignore[attr-defined]
+        return int(exc.exit_code)  # type: ignore[attr-defined]
+    return 0
+
+
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    """Typer ≥ 0.20 carries its own copy of click (typer._click), older ones use click itself."""
+    found: list[type[BaseException]] = []
+    try:
+        from typer._click.exceptions import ClickException
+
+        found.append(ClickException)
+    except ImportError:
+        pass
+    try:
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
-    return 0
+        found.append(click.exceptions.ClickException)
+    except ImportError:
+        pass
+    return tuple(found)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from eits_tracker.access import require_read, require_write
@@ -135,11 +136,17 @@ def set_status(
             f"{measure.module_code} does not apply to {target_obj.name!r}; it applies to: {names}.", field="target"
         )
 
-    row = session.scalars(
-        select(m.MeasureStatus).where(
-            m.MeasureStatus.target_object_id == target_obj.id, m.MeasureStatus.measure_id == measure.id
-        )
-    ).first()
+    # FOR UPDATE holds the row until commit, so a concurrent writer waits here and then reads the
+    # version this one wrote: on PostgreSQL (READ COMMITTED) both would otherwise pass the version
+    # check on the same version and the later commit would silently overwrite the earlier one.
+    # SQLite ignores the clause; its single writer lock serialises the writes anyway.
+    current_row = (
+        select(m.MeasureStatus)
+        .where(m.MeasureStatus.target_object_id == target_obj.id, m.MeasureStatus.measure_id == measure.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    row = session.scalars(current_row).first()
     new_row = row is None
     if row is None:
         row = m.MeasureStatus(target_object_id=target_obj.id, measure_id=measure.id, status="not_assessed", version=0)  # type: ignore[arg-type]
@@ -170,8 +177,20 @@ def set_status(
     row.version += 1
     row.updated_by = actor
     row.updated_at = now
-    session.add(row)
-    session.flush()
+    if new_row:
+        # Two first writes of one measure: the later one meets the unique constraint, which is the
+        # same conflict as a changed version and is reported as one. (add() inside the savepoint:
+        # begin_nested() flushes what is pending before it starts.)
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            theirs = session.scalars(current_row).one()
+            raise ConflictError(measure.code, expected_version or 0, theirs, new_status) from None
+    else:
+        session.add(row)
+        session.flush()
     hist = m.StatusHistory(
         status_id=row.id,  # type: ignore[arg-type]
         municipality_id=municipality.id,  # type: ignore[arg-type]

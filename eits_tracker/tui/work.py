@@ -11,6 +11,7 @@ replaced it is dropped (search as you type).
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -25,9 +26,12 @@ from eits_tracker.errors import DatabaseError, EitsError
 T = TypeVar("T")
 log = logging.getLogger("eits_tracker.tui")
 
-#: SQLite answers "database is locked" when another process holds the write lock longer than
-#: the busy timeout; a write is retried this many times before the user hears of it.
-LOCK_RETRIES = 3
+#: SQLite answers "database is locked" at once (the busy timeout does not apply) when a
+#: transaction that has read must become a writer after another process committed. A write is
+#: retried this many times, with growing, jittered pauses (about 4 s in all), before the user
+#: hears of it: benchmarks/bench_concurrency.py saw 3 retries fall short for ~0.2 % of changes
+#: with 8 processes writing ~500 changes a second.
+LOCK_RETRIES = 8
 
 
 def _is_locked(exc: BaseException) -> bool:
@@ -64,7 +68,7 @@ def run_db(
                 break
             except SQLAlchemyError as exc:
                 if _is_locked(exc) and attempt < LOCK_RETRIES:
-                    time.sleep(0.2 * (attempt + 1))
+                    time.sleep((0.05 + random.random() * 0.1) * (attempt + 1))
                     continue
                 log.exception("database error")
                 error = DatabaseError(

@@ -241,3 +241,11 @@ def test_tui_command_passes_root_options_to_the_app(tmp_path: Path, monkeypatch:
     (app,) = started
     assert app.settings.resolved_database_url() == url
     assert (app.settings.resolved_language(), app.actor, app.open_municipality) == ("et", "mari", "Tartu linn")
+
+
+def test_a_mistyped_option_is_a_usage_error_not_a_traceback(cli) -> None:  # type: ignore[no-untyped-def]
+    r = cli("mentor", "activity", "--bogus")
+    assert r.code == 2
+    assert "No such option: --bogus" in r.err and "Traceback" not in r.err
+    r = cli("status", "set")
+    assert r.code == 2 and "Missing argument" in r.err
