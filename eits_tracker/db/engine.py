@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlmodel import Session
 
 from eits_tracker.errors import DatabaseError
@@ -75,14 +75,17 @@ def _sqlite_begin(conn: Any) -> None:
 def check_connection(engine: Engine) -> None:
     """Fail early, with the URL (password hidden) and what to do, when the database can't be reached."""
     try:
-        with engine.connect():
-            pass
-    except OperationalError as exc:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA schema_version")  # reads the header: "file is not a database"
+    except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(
-            f"cannot connect to {redact(str(engine.url))}: {reason}. "
-            "Check --database-url / EITS_DATABASE_URL and that the server is running."
-        ) from None
+        hint = (
+            "Is it an eits-tracker database (a SQLite file)? Check --database-url / EITS_DATABASE_URL."
+            if engine.dialect.name == "sqlite" and not isinstance(exc, OperationalError)
+            else "Check --database-url / EITS_DATABASE_URL and that the server is running."
+        )
+        raise DatabaseError(f"cannot connect to {redact(str(engine.url))}: {reason}. {hint}") from None
 
 
 def new_session(engine: Engine) -> Session:

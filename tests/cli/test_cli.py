@@ -249,3 +249,11 @@ def test_a_mistyped_option_is_a_usage_error_not_a_traceback(cli) -> None:  # typ
     assert "No such option: --bogus" in r.err and "Traceback" not in r.err
     r = cli("status", "set")
     assert r.code == 2 and "Missing argument" in r.err
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database\n", encoding="utf-8")
+    r = cli("overview", url=f"sqlite:///{path}")
+    assert r.code == 2 and "file is not a database" in r.err and "Traceback" not in r.err
+    assert path.read_text(encoding="utf-8") == "not a database\n"
