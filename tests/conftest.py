@@ -17,17 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from pg_helpers import PG_URL, _pg_admin, _pg_base, _pg_url, pg_create, pg_drop  # noqa: F401
 
 from eits_tracker.config import load_settings
-from eits_tracker.db.engine import normalise_url
 from eits_tracker.db.setup import Database, open_database
 from eits_tracker.paths import catalogue_sources_dir
 
-PG_URL = os.environ.get("EITS_TEST_POSTGRES_URL", "")
-if os.environ.get("EITS_TEST_REQUIRE_POSTGRES") and not PG_URL:
-    raise RuntimeError("EITS_TEST_REQUIRE_POSTGRES is set but EITS_TEST_POSTGRES_URL is not")
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 _counter = itertools.count()
 
@@ -53,37 +48,6 @@ def sources() -> Path:
     if not (path / "SOURCES.md").is_file():
         pytest.fail(f"{path} is missing: clone the project with ../shared beside it (or set EITS_SHARED_DIR)")
     return path
-
-
-# --- PostgreSQL helpers ----------------------------------------------------------------
-
-
-def _pg_admin():  # type: ignore[no-untyped-def]
-    return create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
-
-
-def _pg_url(name: str) -> str:
-    return make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-
-
-def _pg_base() -> str:
-    return (make_url(normalise_url(PG_URL)).database or "eits") + f"_{os.getpid()}"
-
-
-def pg_create(name: str, template: str | None = None) -> str:
-    engine = _pg_admin()
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-    engine.dispose()
-    return _pg_url(name)
-
-
-def pg_drop(name: str) -> None:
-    engine = _pg_admin()
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
 
 
 # --- templates and per-test databases -----------------------------------------------------

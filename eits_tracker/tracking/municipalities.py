@@ -127,9 +127,17 @@ def module_overrides(session: Session, muni: m.Municipality) -> list[m.ModuleApp
 
 
 def set_module_applicability(
-    session: Session, muni: m.Municipality, module_code: str, *, applicable: bool, reason: str, actor: str
+    session: Session,
+    muni: m.Municipality,
+    module_code: str,
+    *,
+    applicable: bool,
+    reason: str,
+    actor: str,
+    expected: bool | None = None,
 ) -> m.ModuleApplicability:
-    """Add (applicable) or exclude a module; an exclusion needs a reason."""
+    """Add (applicable) or exclude a module; an exclusion needs a reason. ``expected`` is whether
+    the user saw the module in scope: a change made meanwhile by someone else is refused."""
     require_write(session, muni.id, muni.name)  # type: ignore[arg-type]
     edition = edition_of(session, muni)
     code = module_code.strip().upper()
@@ -147,6 +155,16 @@ def set_module_applicability(
             m.ModuleApplicability.municipality_id == muni.id, m.ModuleApplicability.module_code == code
         )
     ).first()
+    if expected is not None:
+        now_in_scope = code in applicable_modules(session, muni)
+        if now_in_scope != expected:
+            who = f" by {row.changed_by}" if row is not None and row.changed_by else ""
+            raise ValidationError(
+                f"{code} was {'added to' if now_in_scope else 'excluded from'} the scope of {muni.name} "
+                f"meanwhile{who}; nothing was saved. Look at it again and decide.",
+                title="Changed by someone else",
+                field="module",
+            )
     if row is None:
         row = m.ModuleApplicability(municipality_id=muni.id, module_code=code, applicable=applicable)  # type: ignore[arg-type]
     row.applicable = applicable

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, _pg_base, pg_create, pg_drop
+from pg_helpers import PG_URL, _pg_base, pg_create, pg_drop
 from sqlalchemy import text
 
 from eits_tracker.cli import main

@@ -69,7 +69,7 @@ def logins(db_url: str) -> Iterator[Callable[[str], str]]:
 
     yield new
     if _postgres(db_url):
-        from conftest import _pg_admin
+        from pg_helpers import _pg_admin
 
         engine = _pg_admin()
         with engine.connect() as conn:

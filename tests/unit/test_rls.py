@@ -36,7 +36,7 @@ MADE: list[str] = []
 
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    from conftest import PG_URL, _pg_admin, _pg_base, pg_create, pg_drop
+    from pg_helpers import PG_URL, _pg_admin, _pg_base, pg_create, pg_drop
 
     if not PG_URL:
         pytest.skip("PostgreSQL only (set EITS_TEST_POSTGRES_URL)")

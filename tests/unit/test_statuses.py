@@ -196,3 +196,16 @@ def test_approach_changed_meanwhile_is_refused(session: Session) -> None:
     with pytest.raises(ValidationError, match="changed meanwhile"):
         set_approach(session, mu, "standard" if seen == "basic" else "basic", expected=seen)
     assert set_approach(session, mu, seen, expected=mu.approach).approach == seen
+
+
+def test_scope_changed_meanwhile_is_refused(session: Session) -> None:
+    from eits_tracker.tracking.municipalities import find_municipality, set_module_applicability
+
+    mu = find_municipality(session, "Kihnu vald")
+    assert "ORP.4" in munis.applicable_modules(session, mu)
+    set_module_applicability(session, mu, "ORP.4", applicable=False, reason="teine kasutaja", actor="other")
+    session.commit()
+    with pytest.raises(ValidationError, match="excluded from the scope of Kihnu vald meanwhile by other"):
+        set_module_applicability(session, mu, "ORP.4", applicable=False, reason="mina", actor="me", expected=True)
+    row = set_module_applicability(session, mu, "ORP.4", applicable=True, reason="", actor="me", expected=False)
+    assert row.applicable and row.changed_by == "me"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PG_URL, _pg_admin, _pg_base, pg_create, pg_drop
+from pg_helpers import PG_URL, _pg_admin, _pg_base, pg_create, pg_drop
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError

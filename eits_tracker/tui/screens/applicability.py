@@ -136,7 +136,9 @@ class ApplicabilityScreen(Screen[None]):
 
         def write(session: Any) -> None:
             muni = session.get(m.Municipality, self.municipality_id)
-            set_module_applicability(session, muni, code, applicable=applicable, reason=reason, actor=app.actor)
+            set_module_applicability(
+                session, muni, code, applicable=applicable, reason=reason, actor=app.actor, expected=not applicable
+            )
 
         run_db(self, write, lambda _r: self.load(), write=True, group="ap-write")
 
