@@ -165,6 +165,29 @@ def revoke(session: Session, login: str, role: str) -> m.Person:
     return person
 
 
+def set_active(session: Session, login: str, active: bool) -> m.Person:
+    """Disable a user (keeps the person, their history and their sessions; on PostgreSQL the login
+    can no longer connect) or enable them again."""
+    require_admin(session, "disable or enable users")
+    person = _person(session, login)
+    if person.active == active:
+        raise ValidationError(f"{person.name} is already {'enabled' if active else 'disabled'}.", field="login")
+    person.active = active
+    person.version += 1
+    session.add(person)
+    if _postgres(session):
+        from psycopg import sql
+
+        cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (person.login,))
+        if cursor.fetchone() is not None:
+            option = sql.SQL("LOGIN" if active else "NOLOGIN")
+            cursor.execute(sql.SQL("ALTER ROLE {} {}").format(sql.Identifier(person.login or login), option))
+    _record(session, person, person.login or login, "enable" if active else "disable")
+    session.flush()
+    return person
+
+
 def list_users(session: Session) -> list[UserRow]:
     homes = dict(session.execute(select(m.Municipality.id, m.Municipality.name)).all())
     logins: set[str] | None = None

@@ -65,6 +65,30 @@ def revoke(ctx: typer.Context, login: str, role: str) -> None:
         print(f"{person.name}: {', '.join(person.roles) or 'no role'}")
 
 
+@app.command("disable")
+def disable(ctx: typer.Context, login: str) -> None:
+    """Disable a user: their history stays, they can no longer work (on PostgreSQL: no login)."""
+    from eits_tracker.users import set_active
+
+    db = state(ctx).db()
+    with db.session() as s:
+        person = set_active(s, login, False)
+        s.commit()
+        print(f"{person.name}: disabled")
+
+
+@app.command("enable")
+def enable(ctx: typer.Context, login: str) -> None:
+    """Enable a disabled user again."""
+    from eits_tracker.users import set_active
+
+    db = state(ctx).db()
+    with db.session() as s:
+        person = set_active(s, login, True)
+        s.commit()
+        print(f"{person.name}: enabled")
+
+
 @app.command("list")
 def list_(ctx: typer.Context, json_out: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """Users with their logins and roles (and whether the database login exists)."""

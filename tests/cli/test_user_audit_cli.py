@@ -486,3 +486,35 @@ def test_audit_and_user_commands_under_a_contacts_login(cli, db_url: str, logins
     assert _permission_changes(db_url) == before
     r = cli("status", "set", "Tallinn", "ORP.4.M2", "partial", url=as_contact)
     assert r.code == 2 and "may not change the statuses of Tallinn" in r.err
+
+
+def test_disable_and_enable_a_user(cli, db_url: str, logins) -> None:  # type: ignore[no-untyped-def]
+    login = logins("mari")
+    assert (
+        cli(
+            "user",
+            "add",
+            login,
+            "--name",
+            "Mari",
+            "--email",
+            "mari@kihnu.ee",
+            "--role",
+            "contact",
+            "--municipality",
+            "Kihnu",
+        ).code
+        == 0
+    )
+    r = cli("user", "disable", login)
+    assert (r.code, r.out.strip()) == (0, "Mari: disabled"), r.err
+    assert _query(db_url, "SELECT active FROM person WHERE login = :l", l=login)[0][0] in (False, 0)
+    again = cli("user", "disable", login)
+    assert again.code == 2 and "already disabled" in again.err
+    if _postgres(db_url):
+        assert _query(db_url, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :l", l=login)[0][0] is False
+    assert cli("user", "enable", login).code == 0
+    if _postgres(db_url):
+        assert _query(db_url, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :l", l=login)[0][0] is True
+    assert [c[2] for c in _permission_changes(db_url)][-2:] == ["disable", "enable"]
+    assert cli("user", "disable", "nobody_here").code == 2
