@@ -94,14 +94,18 @@ async def test_follow_up_done_from_home_is_saved(make_app: Any, demo_url: str, n
 
 
 async def test_without_a_linked_mentor_the_home_asks_to_choose(make_app: Any, demo_url: str, network: Any) -> None:
+    from sqlalchemy import text
+
+    with network["db"].session() as s:  # the app's user ('tester') no longer maps to the mentor
+        s.execute(text("UPDATE person SET login = 'someone-else' WHERE login = 'tester'"))
+        s.commit()
     app = make_app(demo_url)
-    app.actor = "someone-else"
     async with app.run_test(size=SIZE) as pilot:
         screen = await mentor_home(pilot)
         assert screen.mentor_id is None
         assert screen.query_one("#mh-mentees", RowTable).row_count == 0
         with network["db"].session() as s:
-            tester = people.find_person(s, "tester@tartu.ee").id
+            tester = people.find_person(s, "tester@tartu.ee").id  # picked by hand
         screen.query_one("#mh-mentor").value = tester  # as if picked from the list
         await until(pilot, lambda: screen.query_one("#mh-mentees", RowTable).row_count == 1)
 
