@@ -94,23 +94,23 @@ class Access:
         """Every municipality's details are readable: no filter needed."""
         return self.is_admin or VIEWER in self.roles
 
-    def readable_filter(self, column: Any) -> Any:
-        """A WHERE clause keeping rows of readable municipalities (None: no filter needed)."""
-        if self.reads_all:
-            return None
+    def _detail_ids(self) -> list[int]:
+        """The municipalities whose details a reader who does not read everything may see."""
         ids = set(self.mentees) if MENTOR in self.roles else set()
         if CONTACT in self.roles and self.home_id is not None:
             ids.add(self.home_id)
-        return column.in_(sorted(ids))
+        return sorted(ids)
+
+    def readable_filter(self, column: Any) -> Any:
+        """A WHERE clause keeping rows of readable municipalities (None: no filter needed)."""
+        return None if self.reads_all else column.in_(self._detail_ids())
 
     def readable_ids_sql(self) -> str | None:
         """The same as a SQL fragment for hand-written queries (ids are integers: safe to inline)."""
         if self.reads_all:
             return None
-        ids = set(self.mentees) if MENTOR in self.roles else set()
-        if CONTACT in self.roles and self.home_id is not None:
-            ids.add(self.home_id)
-        return "(" + ", ".join(str(int(i)) for i in sorted(ids)) + ")" if ids else "(NULL)"
+        ids = self._detail_ids()
+        return "(" + ", ".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
 
     def readable(self, municipality_ids: Iterable[int], *, summary: bool = False) -> set[int]:
         check = self.can_read_summary if summary else self.can_read

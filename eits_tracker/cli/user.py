@@ -41,16 +41,21 @@ def add(
         print(f"{person.name}: login {person.login}, roles {', '.join(person.roles)}")
 
 
+def _change(ctx: typer.Context, change: Any, *args: Any, said: str | None = None) -> None:
+    """One user change in one transaction; prints the person's roles (or ``said``) afterwards."""
+    db = state(ctx).db()
+    with db.session() as s:
+        person = change(s, *args)
+        s.commit()
+        print(f"{person.name}: {said or ', '.join(person.roles) or 'no role'}")
+
+
 @app.command("grant")
 def grant(ctx: typer.Context, login: str, role: str) -> None:
     """Give a user a role."""
     from eits_tracker.users import grant as do
 
-    db = state(ctx).db()
-    with db.session() as s:
-        person = do(s, login, role)
-        s.commit()
-        print(f"{person.name}: {', '.join(person.roles)}")
+    _change(ctx, do, login, role)
 
 
 @app.command("revoke")
@@ -58,11 +63,7 @@ def revoke(ctx: typer.Context, login: str, role: str) -> None:
     """Take a role away from a user."""
     from eits_tracker.users import revoke as do
 
-    db = state(ctx).db()
-    with db.session() as s:
-        person = do(s, login, role)
-        s.commit()
-        print(f"{person.name}: {', '.join(person.roles) or 'no role'}")
+    _change(ctx, do, login, role)
 
 
 @app.command("disable")
@@ -70,11 +71,7 @@ def disable(ctx: typer.Context, login: str) -> None:
     """Disable a user: their history stays, they can no longer work (on PostgreSQL: no login)."""
     from eits_tracker.users import set_active
 
-    db = state(ctx).db()
-    with db.session() as s:
-        person = set_active(s, login, False)
-        s.commit()
-        print(f"{person.name}: disabled")
+    _change(ctx, set_active, login, False, said="disabled")
 
 
 @app.command("enable")
@@ -82,11 +79,7 @@ def enable(ctx: typer.Context, login: str) -> None:
     """Enable a disabled user again."""
     from eits_tracker.users import set_active
 
-    db = state(ctx).db()
-    with db.session() as s:
-        person = set_active(s, login, True)
-        s.commit()
-        print(f"{person.name}: enabled")
+    _change(ctx, set_active, login, True, said="enabled")
 
 
 @app.command("list")

@@ -58,6 +58,21 @@ def focus_modules(session: Session, muni: m.Municipality, codes: Iterable[str], 
     return wanted
 
 
+def _overlapping(
+    session: Session, mentor_id: int, municipality_id: int, start: date, end: date, *, other_than: int | None = None
+) -> m.Assignment | None:
+    """The same mentor's assignment to the same municipality whose period meets start..end."""
+    stmt = select(m.Assignment).where(
+        m.Assignment.mentor_id == mentor_id,
+        m.Assignment.municipality_id == municipality_id,
+        m.Assignment.start_date <= end,
+        m.Assignment.end_date >= start,
+    )
+    if other_than is not None:
+        stmt = stmt.where(m.Assignment.id != other_than)
+    return session.scalars(stmt).first()
+
+
 def assign(
     session: Session,
     *,
@@ -86,14 +101,7 @@ def assign(
         raise ValidationError(
             f"end: the assignment ends ({end}) before it starts ({start}); swap the dates.", field="end"
         )
-    clash = session.scalars(
-        select(m.Assignment).where(
-            m.Assignment.mentor_id == mentor.id,
-            m.Assignment.municipality_id == municipality.id,
-            m.Assignment.start_date <= end,
-            m.Assignment.end_date >= start,
-        )
-    ).first()
+    clash = _overlapping(session, mentor.id, municipality.id, start, end)  # type: ignore[arg-type]
     if clash is not None:
         raise ValidationError(
             f"{mentor.name} already mentors {municipality.name} from {clash.start_date} to {clash.end_date} "
@@ -137,15 +145,9 @@ def change_period(
         raise ValidationError(
             f"end: the assignment would end ({new_end}) before it starts ({new_start}); swap the dates.", field="end"
         )
-    clash = session.scalars(
-        select(m.Assignment).where(
-            m.Assignment.id != assignment.id,
-            m.Assignment.mentor_id == assignment.mentor_id,
-            m.Assignment.municipality_id == assignment.municipality_id,
-            m.Assignment.start_date <= new_end,
-            m.Assignment.end_date >= new_start,
-        )
-    ).first()
+    clash = _overlapping(
+        session, assignment.mentor_id, assignment.municipality_id, new_start, new_end, other_than=assignment.id
+    )
     if clash is not None:
         raise ValidationError(
             f"the period {new_start} … {new_end} would overlap assignment #{clash.id} "

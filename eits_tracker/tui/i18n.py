@@ -43,6 +43,13 @@ def status_label(status: str) -> str:
     return LABELS[_language].get(status, status)
 
 
+def mentoring_label(key: str) -> str:
+    """A session format, follow-up state or role, from the mentoring vocabulary."""
+    from eits_tracker.mentoring.vocab import label
+
+    return label(key, _language)
+
+
 def level_label(level: str) -> str:
     return LEVEL_LABELS[_language].get(level, level)
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Label, Select
 
 from eits_tracker.tui import format as fmt
-from eits_tracker.tui.i18n import _, translate_bindings
+from eits_tracker.tui.i18n import _, mentoring_label, translate_bindings
 from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.widgets import KeyBar
 from eits_tracker.tui.work import run_db
@@ -302,7 +302,7 @@ def close_followup_ui(screen: Any, followup_id: int, version: int | None, state:
         )
 
     def closed(_result: Any) -> None:
-        label = _("done") if state == "done" else _("dropped")
+        label = mentoring_label(state)
         app.notify(_("Follow-up #{id}: {state}").format(id=followup_id, state=label), timeout=3)
         screen.reload()
 

@@ -20,8 +20,9 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, TextArea
 
+from eits_tracker.timeutil import TALLINN
 from eits_tracker.tracking.vocab import STATUSES
-from eits_tracker.tui.i18n import _, status_label, translate_bindings
+from eits_tracker.tui.i18n import _, mentoring_label, status_label, translate_bindings
 from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.suggest import ListSuggester, last_item
 from eits_tracker.tui.widgets import KeyBar, MarkdownText
@@ -30,14 +31,6 @@ from eits_tracker.tui.work import run_db
 FORMATS = ("on_site", "video", "phone")
 PENDING = ("sf-change-measure", "sf-fu-description", "sf-fu-measure", "sf-fu-owner", "sf-fu-due")
 NEXT_STATE = {"open": "done", "done": "dropped", "dropped": "open"}
-
-
-def _format_label(key: str) -> str:
-    return {"on_site": _("on site"), "video": _("video"), "phone": _("phone")}[key]
-
-
-def _state_label(key: str) -> str:
-    return {"open": _("open"), "done": _("done"), "dropped": _("dropped")}[key]
 
 
 class SessionFormScreen(Screen[bool]):
@@ -77,7 +70,7 @@ class SessionFormScreen(Screen[bool]):
                 yield Input(id="sf-when", placeholder="YYYY-MM-DD HH:MM")
                 yield Label(_("Minutes"), classes="sf-label")
                 yield Input(id="sf-duration", type="integer", classes="sf-short")
-                yield Select([(_format_label(f), f) for f in FORMATS], id="sf-format", allow_blank=False)
+                yield Select([(mentoring_label(f), f) for f in FORMATS], id="sf-format", allow_blank=False)
             with Horizontal(classes="sf-row"):
                 yield Label(_("People"), classes="sf-label")
                 yield Input(id="sf-participants", placeholder=_("Participants, comma-separated"))
@@ -145,7 +138,7 @@ class SessionFormScreen(Screen[bool]):
         from eits_tracker.mentoring.form import form_context
 
         app: Any = self.app
-        today = app.clock().astimezone(app_tz()).date()
+        today = app.clock().astimezone(TALLINN).date()
         run_db(self, lambda s: form_context(s, self.assignment_id, owner=app.actor, today=today), self._loaded)
 
     def _loaded(self, ctx: Any) -> None:
@@ -239,7 +232,7 @@ class SessionFormScreen(Screen[bool]):
                         str(f.due_date),
                         f.description,
                         f.owner,
-                        _state_label(self.closings.get(str(f.id), ["open", ""])[0]),
+                        mentoring_label(self.closings.get(str(f.id), ["open", ""])[0]),
                     ],
                 )
                 for f in self.ctx.open_followups
@@ -516,9 +509,3 @@ class SessionFormScreen(Screen[bool]):
 
     def search_context(self) -> dict[str, Any]:
         return {"municipality_id": self.ctx.municipality_id} if self.ctx else {}
-
-
-def app_tz() -> Any:
-    from eits_tracker.timeutil import TALLINN
-
-    return TALLINN

@@ -13,19 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Label
 
-from eits_tracker.tui.i18n import _, status_label, translate_bindings
+from eits_tracker.tui.i18n import _, mentoring_label, status_label, translate_bindings
 from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.screens.mentor_home import close_followup_ui, due_cell, tallinn_today
 from eits_tracker.tui.widgets import KeyBar, MarkdownText
 from eits_tracker.tui.work import run_db
-
-
-def format_label(key: str) -> str:
-    return {"on_site": _("on site"), "video": _("video"), "phone": _("phone")}.get(key, key)
-
-
-def state_label(key: str) -> str:
-    return {"open": _("open"), "done": _("done"), "dropped": _("dropped")}.get(key, key)
 
 
 def detail_markdown(d: Any) -> str:
@@ -34,7 +26,7 @@ def detail_markdown(d: Any) -> str:
 
     r = d.row
     lines = [
-        f"### {show(r.held_at)} · {r.mentor} · {format_label(r.format)} · {r.duration_minutes} min",
+        f"### {show(r.held_at)} · {r.mentor} · {mentoring_label(r.format)} · {r.duration_minutes} min",
         "",
     ]
     if r.participants:
@@ -56,12 +48,12 @@ def detail_markdown(d: Any) -> str:
         for f in d.followups:
             measure = f" ({f.measure_code})" if f.measure_code else ""
             owner = f", {f.owner}" if f.owner else ""
-            state = state_label(f.state) + (f": {f.reason}" if f.reason else "")
+            state = mentoring_label(f.state) + (f": {f.reason}" if f.reason else "")
             lines.append(f"- #{f.id} {f.description}{measure}{owner}, {_('due')} {f.due_date} — {state}")
         lines.append("")
     if d.closed:
         lines += [f"**{_('Closed in this session')}**", ""]
-        lines += [f"- #{f.id} {f.description} — {state_label(f.state)}" for f in d.closed]
+        lines += [f"- #{f.id} {f.description} — {mentoring_label(f.state)}" for f in d.closed]
     return "\n".join(lines)
 
 
@@ -174,7 +166,7 @@ class SessionLogScreen(Screen[None]):
                 [
                     s.held_at.astimezone(TALLINN).strftime("%Y-%m-%d"),
                     s.mentor,
-                    format_label(s.format),
+                    mentoring_label(s.format),
                     str(s.duration_minutes),
                     str(s.changes),
                     str(s.followups),
@@ -187,7 +179,7 @@ class SessionLogScreen(Screen[None]):
                 key,
                 [
                     due_cell(f.days_left, f.due_date) if f.state == "open" else Text(str(f.due_date), style="dim"),
-                    state_label(f.state),
+                    mentoring_label(f.state),
                     f.description,
                     f.measure_code or "",
                     f.owner,
