@@ -24,6 +24,16 @@ def catalog_dir() -> Path:
     return package.parent / "catalog"
 
 
+def templates_dir() -> Path:
+    """The shipped Jinja2 templates of reports and exports: inside the wheel (``eits_tracker/_reports``) or
+    the checkout's ``reports/``. A user's own copy is passed with ``--templates`` instead."""
+    package = Path(__file__).resolve().parent
+    installed = package / "_reports"
+    if installed.is_dir():
+        return installed
+    return package.parent / "reports"
+
+
 def shared_dir() -> Path:
     """``../shared`` beside the checkout (CI and developers have it); EITS_SHARED_DIR overrides."""
     override = os.environ.get("EITS_SHARED_DIR")
