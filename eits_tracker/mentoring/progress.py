@@ -38,6 +38,7 @@ from eits_tracker.db import models as m
 from eits_tracker.text import estonian_key
 from eits_tracker.timeutil import TALLINN
 from eits_tracker.tracking import maturity as mat
+from eits_tracker.tracking.maturity_series import maturity_at
 
 DEFAULT = mat.DEFAULT_THRESHOLDS
 Moment = datetime | None  # for the maturity model: None = the current statuses
@@ -104,11 +105,14 @@ def _cols(model: type[SQLModel]) -> ReadOnlyColumnCollection[str, Column[Any]]:
 def _maturity(
     session: Session, needs: dict[Moment, set[int]], thresholds: mat.Thresholds
 ) -> dict[tuple[Moment, int], mat.Maturity]:
-    """(moment, municipality id) -> maturity: one maturity_all call per distinct moment."""
+    """(moment, municipality id) -> maturity: the past moments in one pass over the history."""
     out: dict[tuple[Moment, int], mat.Maturity] = {}
-    for at, ids in needs.items():
-        found = mat.maturity_all(session, at=at, municipality_ids=sorted(ids), thresholds=thresholds)
-        out.update({(at, muni_id): result for muni_id, result in found.items()})
+    if None in needs:
+        found = mat.maturity_all(session, municipality_ids=sorted(needs[None]), thresholds=thresholds)
+        out.update({(None, muni_id): result for muni_id, result in found.items()})
+    past = {at: ids for at, ids in needs.items() if at is not None}
+    for (at, muni_id), result in maturity_at(session, past, thresholds=thresholds).items():
+        out[(at, muni_id)] = result
     return out
 
 
