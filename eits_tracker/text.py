@@ -23,3 +23,9 @@ _ORDER = {c: i for i, c in enumerate(_ESTONIAN)}
 def estonian_key(text: str) -> tuple[int, ...]:
     """Sort key in Estonian alphabetical order ("Haapsalu" before "Häädemeeste", "Võru" before "Väike-Maarja")."""
     return tuple(_ORDER.get(c, 100 + ord(c)) for c in text.casefold())
+
+
+def slugify(text: str) -> str:
+    """A file-name-safe ASCII slug: "Väike-Maarja vald" → "vaike-maarja-vald" (letters, digits, hyphens)."""
+    kept = "".join(c if c.isascii() and c.isalnum() else "-" for c in fold(text))
+    return "-".join(part for part in kept.split("-") if part)

@@ -11,6 +11,7 @@ derived from the edition, so the same edition always exports the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -24,11 +25,18 @@ from eits_tracker.catalog.model import CatalogEdition, Layer, Measure, Module
 OSCAL_VERSION = "1.1.3"
 NS = "urn:eits-tracker:oscal"
 UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, NS)
+_NS_BYTES = UUID_NAMESPACE.bytes
 _TOKEN_BAD = re.compile(r"[^\w.\-]")
 
 
 def stable_uuid(*parts: str) -> str:
-    return str(uuid.uuid5(UUID_NAMESPACE, "\x1f".join(parts)))
+    """uuid5 of the parts in our namespace — computed directly (a report makes 90 000 of them; the same
+    strings as ``str(uuid.uuid5(UUID_NAMESPACE, ...))``, at a third of the cost)."""
+    digest = bytearray(hashlib.sha1(_NS_BYTES + "\x1f".join(parts).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def token(code: str) -> str:

@@ -140,7 +140,12 @@ def _activity(counts: Counter[str]) -> dict[str, Any]:
 
 
 def mentoring_activity(
-    session: Session, *, start: datetime, end: datetime, thresholds: mat.Thresholds = DEFAULT
+    session: Session,
+    *,
+    start: datetime,
+    end: datetime,
+    thresholds: mat.Thresholds = DEFAULT,
+    progress: bool = True,
 ) -> MentoringActivity:
     """Per mentor, per mentee municipality and in total: what happened in [start, end).
 
@@ -194,7 +199,8 @@ def mentoring_activity(
     for muni, day in first_start.items():
         needs[day_start(day)].add(muni)
         needs[end].add(muni)
-    maturity = _maturity(session, needs, thresholds)
+    # progress=False (the quarterly report, which has each municipality's own change): figures left empty.
+    maturity = _maturity(session, needs, thresholds) if progress else {}
 
     mentors = [
         MentorActivity(
