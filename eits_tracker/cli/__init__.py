@@ -10,7 +10,7 @@ import sys
 import typer
 
 from eits_tracker import __version__
-from eits_tracker.cli import catalog, db, demo, followup, mentor, municipality, session, status, tui, user
+from eits_tracker.cli import catalog, db, demo, followup, mentor, municipality, report, session, status, tui, user
 from eits_tracker.cli.common import CliState, err
 from eits_tracker.errors import EitsError
 
@@ -28,6 +28,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(mentor.app, name="mentor")
 app.add_typer(session.app, name="session")
 app.add_typer(followup.app, name="followup")
+app.add_typer(report.app, name="report")
 app.command("demo")(demo.demo)
 app.command("tui")(tui.tui)
 app.add_typer(user.app, name="user")

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from functools import cache
@@ -102,32 +103,52 @@ def write_pages(
     lang: str,
     templates: Path | None,
     workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> list[str]:
-    """Every municipality's HTML page, plan and OSCAL document that ``formats`` asks for."""
+    """Every municipality's HTML page, plan and OSCAL document that ``formats`` asks for.
+
+    ``progress`` gets the share of municipalities done (0..1) as chunks finish.
+    """
     wanted = tuple(f for f in formats if f in ("html", "xlsx", "oscal"))
     if not wanted:
         return []
+    moved = progress or (lambda _share: None)
     header = header_of(report)
     items = [(m, pages[m.slug], targets.get(m.id, [])) for m in report.municipalities]
     n = workers if workers is not None else workers_for(len(items))
+    folder = str(templates) if templates else None
+
+    def task(chunk: list[Any]) -> Task:
+        return Task(str(root), wanted, lang, folder, header, tuple(chunk))
+
+    def inline(chunks: list[list[Any]]) -> list[str]:
+        done, out = 0, []
+        for chunk in chunks:
+            out.extend(run(task(chunk)))
+            done += len(chunk)
+            moved(done / len(items))
+        return out
+
     if n <= 1:
-        return run(Task(str(root), wanted, lang, str(templates) if templates else None, header, tuple(items)))
-    # Chunks of similar weight (plan rows), several per worker so a slow one does not hold the rest.
+        return inline([[item] for item in items])
+    # Chunks of similar weight (plan rows, page length), several per worker so none waits on a slow one.
     chunks: list[list[Any]] = [[] for _ in range(n * 3)]
     weights = [0] * len(chunks)
     for item in sorted(items, key=lambda it: -len(it[0].plan) - len(it[1]) // 100):
         k = weights.index(min(weights))
         chunks[k].append(item)
         weights[k] += len(item[0].plan) + len(item[1]) // 100 + 1
-    tasks = [
-        Task(str(root), wanted, lang, str(templates) if templates else None, header, tuple(chunk))
-        for chunk in chunks
-        if chunk
-    ]
-    context = multiprocessing.get_context("forkserver")
+    chunks = [chunk for chunk in chunks if chunk]
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
-            return [path for done in pool.map(run, tasks) for path in done]
-    except BrokenProcessPool:
-        # A worker could not start (e.g. the main program is not a file it can re-import): same files, slower.
-        return [path for task in tasks for path in run(task)]
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            futures = {pool.submit(run, task(chunk)): len(chunk) for chunk in chunks}
+            done, out = 0, []
+            for future in as_completed(futures):
+                out.extend(future.result())
+                done += futures[future]
+                moved(done / len(items))
+            return sorted(out)
+    except (BrokenProcessPool, OSError, ValueError):
+        # No worker could start here (inside some terminal apps the server cannot inherit the file
+        # descriptors; a main program that is not a file cannot be re-imported): same files, one process.
+        return inline(chunks)

@@ -94,9 +94,13 @@ def write_quarterly(
         generated_at=generated_at,
         progress=lambda what, share: step(what, share * 0.5),
     )
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{report.quarter}-", dir=out))
+    except OSError as exc:
+        problem = exc.strerror or exc
+        raise ValidationError(f"out: cannot write to {out}: {problem}; choose another folder.", field="out") from None
     final = out / report.quarter
-    staging = Path(tempfile.mkdtemp(prefix=f".{report.quarter}-", dir=out))
     try:
         files = _write_all(session, report, staging, wanted, env, lang, templates, step)
         if final.exists():
@@ -106,6 +110,9 @@ def write_quarterly(
             shutil.rmtree(old)
         else:
             staging.rename(final)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ValidationError(f"out: writing {out} failed: {exc}; nothing was replaced.", field="out") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -164,7 +171,16 @@ def _write_all(
     detailed = [m.id for m in report.municipalities if m.detailed]
     targets = targets_of(session, detailed) if "oscal" in formats and detailed else {}
     step("html, xlsx, oscal", 0.65)
-    written = write_pages(report, pages, targets, root, formats, lang, templates)
+    written = write_pages(
+        report,
+        pages,
+        targets,
+        root,
+        formats,
+        lang,
+        templates,
+        progress=lambda share: step("pages", 0.65 + 0.35 * share),
+    )
     files.extend(root / relative for relative in written)
     return files
 

@@ -71,6 +71,7 @@ class EitsApp(App[None]):
         Binding("g", "dashboard", "Dashboard", show=False),
         Binding("c", "catalogue", "Catalogue", show=False),
         Binding("m", "mentor_home", "Mentoring", show=False),
+        Binding("R", "quarterly_report", "Quarterly report", show=False),
     ]
 
     def __init__(
@@ -218,6 +219,12 @@ class EitsApp(App[None]):
 
         if self.database is not None and not isinstance(self.screen, MentorHomeScreen):
             self.push_screen(MentorHomeScreen())
+
+    def action_quarterly_report(self) -> None:
+        from eits_tracker.tui.screens.report_dialog import ReportDialog
+
+        if self.database is not None and not isinstance(self.screen, ReportDialog):
+            self.push_screen(ReportDialog())
 
     def open_session_log(self, municipality_id: int) -> None:
         from eits_tracker.tui.screens.session_log import SessionLogScreen
