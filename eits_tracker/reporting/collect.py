@@ -57,15 +57,17 @@ def trend_quarters(quarter: str, n: int = TREND_QUARTERS) -> list[str]:
 
 
 def _tally(code: str, title: str, states: Iterable[MeasureState]) -> Fulfilment:
-    counts = Counter(s.status for s in states)
-    total = counts.total()
+    counts = dict.fromkeys(STATUSES, 0)
+    for s in states:
+        counts[s.status] += 1
+    total = sum(counts.values())
     denominator = total - counts["not_applicable"] - counts["risk_accepted"]
     score = counts["implemented"] + counts["partial"] / 2
     return Fulfilment(
         code=code,
         title=title,
         in_scope=total,
-        counts={s: counts[s] for s in STATUSES},
+        counts=counts,
         fulfilment=score / denominator if denominator else None,
         coverage=(total - counts["not_assessed"]) / total if total else None,
     )

@@ -148,8 +148,13 @@ def make_filters(lang: str) -> dict[str, Any]:
     }
 
 
+@cache
 def environment(lang: str, user_dir: Path | None = None) -> jinja2.Environment:
-    """Markdown templates: no autoescape (the HTML side sanitises), undefined names are errors."""
+    """Markdown templates: no autoescape (the HTML side sanitises), undefined names are errors.
+
+    One environment per (language, folder) for the process: compiled templates are kept, and the
+    loader's auto-reload still picks up a template the user edits between two runs.
+    """
     search = [str(user_dir)] if user_dir is not None else []
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*search, str(templates_dir())]),
