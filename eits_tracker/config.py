@@ -74,6 +74,10 @@ class Settings(BaseSettings):
         description="Basic fulfilment (0..1) needed for maturity levels 1, 2 and 3, ascending",
     )
 
+    reports_dir: str | None = Field(
+        default=None, description="Where the app's report dialog writes; default: ./eits-reports"
+    )
+
     @field_validator("maturity_thresholds")
     @classmethod
     def _ascending_fractions(cls, value: tuple[float, float, float]) -> tuple[float, float, float]:

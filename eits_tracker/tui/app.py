@@ -96,6 +96,8 @@ class EitsApp(App[None]):
         self.directory: Any = None
         #: Bumped after every successful write; screens reload on resume when it moved.
         self.data_generation = 0
+        #: The report dialog's last choices (quarter, folder, formats, language) while the app runs.
+        self.report_choices: dict[str, Any] = {}
         #: Municipality workspaces read recently (shown at once, then read again).
         self.workspaces = WorkspaceCache()
 
@@ -224,7 +226,7 @@ class EitsApp(App[None]):
         from eits_tracker.tui.screens.report_dialog import ReportDialog
 
         if self.database is not None and not isinstance(self.screen, ReportDialog):
-            self.push_screen(ReportDialog())
+            self.push_screen(ReportDialog(self.report_choices))
 
     def open_session_log(self, municipality_id: int) -> None:
         from eits_tracker.tui.screens.session_log import SessionLogScreen

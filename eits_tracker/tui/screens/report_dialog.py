@@ -9,7 +9,7 @@ next time in this session of the app; a refused run (bad quarter, bad folder) le
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,8 +24,9 @@ from eits_tracker.tui.i18n import _, translate_bindings
 FORMATS = (("md", "Markdown"), ("html", "HTML"), ("xlsx", "XLSX"), ("oscal", "OSCAL"))
 
 
-def default_folder() -> Path:
-    return Path.cwd() / "eits-reports"
+def default_folder(settings: Any) -> Path:
+    """The setting ``reports_dir``, else ./eits-reports of where the app was started."""
+    return Path(settings.reports_dir).expanduser() if settings.reports_dir else Path.cwd() / "eits-reports"
 
 
 class ReportDialog(ModalScreen[None]):
@@ -36,11 +37,10 @@ class ReportDialog(ModalScreen[None]):
         Binding("ctrl+s", "write", "Write report"),
         Binding("c", "copy_path", "Copy path", show=False),
     ]
-    #: what the user chose last time (per app run)
-    remembered: ClassVar[dict[str, Any]] = {}
-
-    def __init__(self) -> None:
+    def __init__(self, remembered: dict[str, Any]) -> None:
+        """``remembered``: the app's record of the last choices (kept while the app runs)."""
         super().__init__()
+        self.remembered = remembered
         translate_bindings(self)
         self.running = False
         self.written: Path | None = None
@@ -60,7 +60,7 @@ class ReportDialog(ModalScreen[None]):
                 yield Input(quarter, id="report-quarter", placeholder="2026Q3")
             with Horizontal(classes="report-row"):
                 yield Label(_("Folder"), classes="report-label")
-                yield Input(str(chosen.get("folder") or default_folder()), id="report-folder")
+                yield Input(str(chosen.get("folder") or default_folder(app.settings)), id="report-folder")
             with Horizontal(classes="report-row"):
                 yield Label(_("Formats"), classes="report-label")
                 for key, name in FORMATS:
