@@ -8,7 +8,7 @@ filters here: fixed formatting per language (62,1 % / 62.1 %), no locale of the 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -106,6 +106,19 @@ def make_filters(lang: str) -> dict[str, Any]:
             return "–"
         return "±0" if value == 0 else (f"+{value:g}" if value > 0 else f"−{abs(value):g}")
 
+    def snum(value: float | None, digits: int = 2) -> str:
+        """A signed change with fixed decimals: +0,16 / −0,05 / ±0,00."""
+        if value is None:
+            return "–"
+        shown = _number(abs(value), digits, lang)
+        sign = "±" if shown.strip("0,.") == "" else ("+" if value > 0 else "−")
+        return f"{sign}{shown}"
+
+    def ends(value: datetime) -> str:
+        """A quarter's end as people say it: the last day at 24:00 (Tallinn), not 00:00 of the next."""
+        last = (as_utc(value) - timedelta(microseconds=1)).astimezone(TALLINN).date()
+        return f"{last.isoformat()} 24:00"
+
     def num(value: float | None, digits: int = 1) -> str:
         return "–" if value is None else _number(value, digits, lang)
 
@@ -136,6 +149,8 @@ def make_filters(lang: str) -> dict[str, Any]:
         "pp": pp,
         "signed": signed,
         "num": num,
+        "snum": snum,
+        "ends": ends,
         "day": day,
         "cell": cell,
         "bar": bar,
