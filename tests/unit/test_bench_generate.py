@@ -200,3 +200,22 @@ def test_the_same_seed_gives_the_same_content(generated: tuple[Path, Any], tmp_p
     first = digests(generated[0])
     assert first["status_history"][0] == generated[1].rows["status_history"]
     assert digests(again) == first
+
+
+def test_reading_from_either_side_of_the_moment_gives_the_same_maturity(
+    generated: tuple[Path, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "As of" reads the history up to T, or the current rows minus what changed after T, whichever is
+    cheaper; both must agree, with edition moves and extra target objects in the data."""
+    db = open_database(load_settings(database_url=f"sqlite:///{generated[0]}"), prepare=False)
+    try:
+        for quarter in generated[1].quarters:
+            at = mat.quarter_end(quarter)
+            seen = []
+            for past in (True, False):
+                monkeypatch.setattr(mat, "_past_is_cheaper", lambda *_a, past=past: past)
+                with db.session() as s:
+                    seen.append({k: _fields(v) for k, v in mat.maturity_all(s, at=at).items()})
+            assert seen[0] == seen[1], quarter
+    finally:
+        db.engine.dispose()
