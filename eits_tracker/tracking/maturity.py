@@ -50,7 +50,7 @@ from datetime import date, datetime
 from itertools import chain, repeat
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlmodel import Session
 
 from eits_tracker.access import access_of
@@ -71,6 +71,8 @@ DEFAULT_THRESHOLDS: Thresholds = DEFAULT_MATURITY_THRESHOLDS
 LEVELS = ("basic", "standard", "high")
 _NONE: dict[int, str] = {}
 _CHUNK = 500
+#: History rows after the moment cost about this many rows before it (see _past_is_cheaper).
+_LATER_WEIGHT = 2
 
 
 # --- quarters ----------------------------------------------------------------------
@@ -172,12 +174,17 @@ def _as_of(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[in
     conn = session.connection()
     then = loaded.edition_then(at)
     # Naming the municipalities lets both backends walk the (municipality, time) index.
-    changed = and_(h.municipality_id.in_([mu.id for mu in loaded.munis]), h.changed_at > at)
-    redo = conn.execute(select(h.target_object_id, h.measure_code).where(changed).distinct()).all()
-
+    mine_only = h.municipality_id.in_([mu.id for mu in loaded.munis])
+    changed = and_(mine_only, h.changed_at > at)
     code_of: dict[int, str] = {}
     out: dict[int, dict[int, str]] = {}
     twice: list[tuple[int, str]] = []
+    if _past_is_cheaper(conn, mine_only, at):
+        # Most of the history came after ``at`` (an early quarter): every key is read from the rows
+        # up to ``at`` alone, instead of from the current rows minus the (many) keys changed since.
+        return _ended(conn, then, _select_last(conn, [mine_only], at))
+    redo = conn.execute(select(h.target_object_id, h.measure_code).where(changed).distinct()).all()
+
     for tid, known in loaded.current.items():
         edition = then.get(tid)
         if edition is None:
@@ -202,21 +209,51 @@ def _as_of(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[in
     # Every history row of a status carries its (target, code), so the rows of the statuses changed
     # later are those of the keys changed later (other statuses on such a key ended by archival
     # first, or are live twins, fetched by key below); found through the (status, time) index.
-    base = select(h.target_object_id, h.measure_code, h.new_status, h.source, h.id).where(h.changed_at <= at)
     wanted: list[ColumnElement[bool]] = [h.status_id.in_(select(h.status_id).where(changed))]
     for start in range(0, len(twice), _CHUNK):
         pairs = sorted(set(twice[start : start + _CHUNK]))
         wanted.append(or_(*(and_(h.target_object_id == t, h.measure_code == c) for t, c in pairs)))
+    return _ended(conn, then, _select_last(conn, wanted, at), out)
+
+
+def _select_last(
+    conn: Any, wanted: list[ColumnElement[bool]], at: datetime
+) -> dict[tuple[int, str], tuple[str, str, int]]:
+    """(target, code) -> (status, source, history id) of its last history row up to ``at`` among those wanted."""
+    h = _cols(m.StatusHistory)
+    base = select(h.target_object_id, h.measure_code, h.new_status, h.source, h.id).where(h.changed_at <= at)
     last: dict[tuple[int, str], tuple[str, str, int]] = {}
     for condition in wanted:
         for tid, code, status, source, hid in conn.execute(base.where(condition).order_by(h.changed_at, h.id)).all():
             last[(tid, code)] = (status, source, hid)
+    return last
+
+
+def _ended(
+    conn: Any,
+    then: dict[int, _Edition],
+    last: dict[tuple[int, str], tuple[str, str, int]],
+    out: dict[int, dict[int, str]] | None = None,
+) -> dict[int, dict[int, str]]:
+    """``out`` with the given last rows put in, keyed by the measures of the edition then; rows that
+    archived their status (and not_assessed) end it."""
+    out = {} if out is None else out
     ended = _archivals(conn, [hid for status, source, hid in last.values() if source == "migration"])
     for (tid, code), (status, _source, hid) in last.items():
         edition = then.get(tid)
         if edition is not None and code in edition.id_of and status != "not_assessed" and hid not in ended:
             out.setdefault(tid, {})[edition.id_of[code]] = status
     return out
+
+
+def _past_is_cheaper(conn: Any, mine_only: ColumnElement[bool], at: datetime) -> bool:
+    """Whether reading every history row up to ``at`` costs less than the current rows plus the keys
+    changed since. The latter reads each later row twice (its key, then its status's earlier rows),
+    hence the weight; the count itself only walks the (municipality, time) index."""
+    h = _cols(m.StatusHistory)
+    before = func.coalesce(func.sum(case((h.changed_at <= at, 1), else_=0)), 0)
+    past, total = conn.execute(select(before, func.count()).where(mine_only)).one()
+    return bool(past < _LATER_WEIGHT * (total - past))
 
 
 def _archivals(conn: Any, history_ids: list[int]) -> set[int]:
