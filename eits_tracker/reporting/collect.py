@@ -130,7 +130,7 @@ def build_report(
     editions = dict(session.connection().execute(select(_cols(m.Edition).id, _cols(m.Edition).key)).all())
     detailed = sorted(access.readable(ids))
     names = PLAN_FIELDS if plan else SUMMARY_FIELDS
-    fields = plan_fields_as_of(session, detailed, end, names) if detailed else {}
+    fields = plan_fields_as_of(session, detailed, end, names, summary=not plan) if detailed else {}
     targets = dict(
         session.connection()
         .execute(

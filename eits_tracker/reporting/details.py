@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from eits_tracker.db import models as m
@@ -54,9 +54,20 @@ SUMMARY_FIELDS = ("owner", "due_date", "justification", "decision_ref", "needs_r
 
 
 def plan_fields_as_of(
-    session: Session, municipality_ids: list[int], at: datetime, names: tuple[str, ...] = PLAN_FIELDS
+    session: Session,
+    municipality_ids: list[int],
+    at: datetime,
+    names: tuple[str, ...] = PLAN_FIELDS,
+    *,
+    summary: bool = False,
 ) -> dict[tuple[int, str], dict[str, Any]]:
-    """(target object id, measure code) -> the plan fields (``names``) at ``at``, for the given municipalities."""
+    """(target object id, measure code) -> the plan fields (``names``) at ``at``, for the given municipalities.
+
+    ``summary``: only the rows the Markdown report can show — basic measures (its gap list), and rows
+    that are not applicable, risk accepted or flagged for review now or were changed after ``at``
+    (a row in one of those states at ``at`` is in it now unless it changed since). Other rows are
+    left out, which halves the reading on the demo.
+    """
     ms, me, to, h = (_cols(t) for t in (m.MeasureStatus, m.Measure, m.TargetObject, m.StatusHistory))
     conn = session.connection()
     by_status: dict[int, dict[str, Any]] = {}
@@ -70,6 +81,16 @@ def plan_fields_as_of(
             .join(m.TargetObject, to.id == ms.target_object_id)
             .where(to.municipality_id.in_(chunk))
         )
+        if summary:
+            changed = select(h.status_id).where(h.municipality_id.in_(chunk), h.changed_at > at)
+            rows = rows.where(
+                or_(
+                    me.level == "basic",
+                    ms.status.in_(("not_applicable", "risk_accepted")),
+                    ms.needs_review.is_(True),
+                    ms.id.in_(changed),
+                )
+            )
         for sid, tid, code, archived, *values in conn.execute(rows):
             by_status[sid] = dict(zip(names, values, strict=True))
             key_of[sid] = (tid, code)
