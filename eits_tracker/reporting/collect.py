@@ -30,6 +30,7 @@ from eits_tracker.reporting.model import (
     QuarterReport,
     SessionRow,
     UnmetMeasure,
+    code_key,
 )
 from eits_tracker.text import estonian_key, slugify
 from eits_tracker.timeutil import TALLINN, as_utc, utcnow
@@ -324,7 +325,7 @@ def _association(
                     unmet[s.code] += 1
     unmet_p1 = [
         UnmetMeasure(code, catalogue.measure.get(code, ""), module_of[code], n, in_scope[code])
-        for code, n in sorted(unmet.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+        for code, n in sorted(unmet.items(), key=lambda kv: (-kv[1], code_key(kv[0])))[:15]
     ]
     mentoring = None
     if getattr(access, "reads_all", False):
@@ -333,15 +334,25 @@ def _association(
     status_totals: Counter[str] = Counter()
     for r in reports:
         status_totals.update(r.maturity.counts)
+    before = [r for r in reports if r.previous is not None]
+    # Means are over the municipalities with statuses by then; a change is the mean of the
+    # municipalities' own changes (those with statuses at both ends), so a newcomer does not move it.
     totals = {
         "municipalities": len(reports),
         "recorded": len(recorded),
+        "previous_recorded": len(before),
         "mean_basic": _mean(r.maturity.fulfilment.get("basic") for r in recorded),
         "mean_standard": _mean(r.maturity.fulfilment.get("standard") for r in recorded),
         "mean_coverage": _mean(r.maturity.coverage for r in recorded),
         "mean_level": _mean(r.maturity.level for r in recorded),
-        "previous_mean_basic": _mean(r.previous.fulfilment.get("basic") for r in reports if r.previous),
-        "previous_mean_level": _mean(r.previous.level for r in reports if r.previous),
+        "previous_mean_basic": _mean(r.previous.fulfilment.get("basic") for r in before if r.previous),
+        "previous_mean_standard": _mean(r.previous.fulfilment.get("standard") for r in before if r.previous),
+        "previous_mean_coverage": _mean(r.previous.coverage for r in before if r.previous),
+        "previous_mean_level": _mean(r.previous.level for r in before if r.previous),
+        "change_basic": _mean(r.delta("basic") for r in before),
+        "change_standard": _mean(r.delta("standard") for r in before),
+        "change_coverage": _mean(r.delta("coverage") for r in before),
+        "change_level": _mean(r.delta("level") for r in before),
         "basic_reached": sum(r.maturity.level >= 4 for r in reports),
         "standard_reached": sum(r.maturity.level >= 5 for r in reports),
         "counts": {s: status_totals[s] for s in STATUSES},

@@ -17,6 +17,12 @@ if TYPE_CHECKING:  # the writers' worker processes unpickle these classes: keep 
 LAYERS = ("ISMS", "ORP", "CON", "OPS", "DER", "APP", "SYS", "IND", "NET", "INF")
 
 
+def code_key(code: str) -> tuple[Any, ...]:
+    """Catalogue order of codes: CON.3.M2 before CON.3.M12, OPS.1.1.2 before OPS.1.1.10."""
+    parts = code.replace(".M", ".\0M").split(".")
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+
+
 @dataclass(frozen=True)
 class Fulfilment:
     """Status counts of a set of in-scope measures and the fulfilment they give (None: nothing counts)."""

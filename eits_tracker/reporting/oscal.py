@@ -16,6 +16,7 @@ quarter gives the same bytes. compliance-trestle loads the result (a test holds 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from eits_tracker import __version__
@@ -58,16 +59,20 @@ def _remarks(row: MeasureRow) -> str:
 Target = tuple[int, str, str, str]  # id, name, kind, description
 
 
-def targets_of(session: Session, municipality_ids: list[int]) -> dict[int, list[Target]]:
-    """Each municipality's target objects (the SSP's components), in creation order."""
-    from sqlalchemy import select
+def targets_of(session: Session, municipality_ids: list[int], at: datetime) -> dict[int, list[Target]]:
+    """Each municipality's target objects that existed at ``at`` (the SSP's components), in creation order.
+
+    The default target always counts (as in the maturity model); one created later would change a
+    past quarter's document.
+    """
+    from sqlalchemy import or_, select
 
     from eits_tracker.db import models as m
 
     to = m.TargetObject
     out: dict[int, list[Target]] = {mid: [] for mid in municipality_ids}
     stmt = select(to.municipality_id, to.id, to.name, to.kind, to.description).where(
-        to.municipality_id.in_(municipality_ids)
+        to.municipality_id.in_(municipality_ids), or_(to.is_default.is_(True), to.created_at <= at)
     )
     for mid, *target in session.execute(stmt.order_by(to.id)).all():
         out[mid].append(tuple(target))  # type: ignore[arg-type]

@@ -186,7 +186,7 @@ def _write_all(
 
         put(f"eits-{report.quarter}.xlsx", status_matrix(report, lang))
     detailed = [m.id for m in report.municipalities if m.detailed]
-    targets = targets_of(session, detailed) if "oscal" in formats and detailed else {}
+    targets = targets_of(session, detailed, report.end) if "oscal" in formats and detailed else {}
     step("html, xlsx, oscal", 0.65)
     written = write_pages(
         report,

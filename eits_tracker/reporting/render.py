@@ -84,6 +84,10 @@ class Labels:
         return text.format(**values) if values else text
 
 
+def _no_html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _number(value: float, digits: int, lang: str) -> str:
     text = f"{value:.{digits}f}"
     return text.replace(".", ",") if lang == "et" else text
@@ -130,13 +134,14 @@ def make_filters(lang: str) -> dict[str, Any]:
         return value.isoformat()
 
     def cell(value: Any) -> str:
-        """Safe inside a Markdown table cell: one line, pipes escaped."""
+        """Safe inside a Markdown table cell: one line, pipes escaped, no raw HTML (see ``quote``)."""
         text = "" if value is None else str(value)
-        return " ".join(text.split()).replace("|", "\\|")
+        return _no_html(" ".join(text.split()).replace("|", "\\|"))
 
     def quote(text: str) -> str:
-        """User-written Markdown as a block quote (the HTML side sanitises whatever it holds)."""
-        return "\n".join(f"> {line}".rstrip() for line in text.strip().splitlines())
+        """User-written Markdown as a block quote. Its < and > become entities: the .md files are
+        deliverables too, and a viewer that renders raw HTML must not run a note's <script>."""
+        return "\n".join(f"> {_no_html(line)}".rstrip() for line in text.strip().splitlines())
 
     def bar(value: float | None, width: int = 10) -> str:
         if value is None:

@@ -18,7 +18,7 @@ from typing import Any
 
 import xlsxwriter
 
-from eits_tracker.reporting.model import MunicipalityReport, QuarterReport
+from eits_tracker.reporting.model import MunicipalityReport, QuarterReport, code_key
 from eits_tracker.reporting.render import Labels, make_filters
 from eits_tracker.tracking import vocab
 
@@ -122,12 +122,7 @@ def _codes(municipalities: list[MunicipalityReport]) -> list[str]:
     for m in municipalities:
         for code in m.statuses:
             seen.setdefault(code, None)
-    return sorted(seen, key=_code_key)
-
-
-def _code_key(code: str) -> tuple[Any, ...]:
-    parts = code.replace(".M", ".\0M").split(".")
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    return sorted(seen, key=code_key)
 
 
 def implementation_plan(report: QuarterReport, m: MunicipalityReport, lang: str) -> bytes:
@@ -135,7 +130,7 @@ def implementation_plan(report: QuarterReport, m: MunicipalityReport, lang: str)
     t = Labels(lang, None)
     f = make_filters(lang)
     stream = io.BytesIO()
-    book = _book(stream, report, f"{m.name}: {t('rakendusplaan')} {report.quarter}")
+    book = _book(stream, report, f"{m.name}: {t('plan_title')} {report.quarter}")
     bold = book.add_format({"bold": True, "bg_color": "#eef1f5", "border": 1, "text_wrap": True, "valign": "top"})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     day = _date_format(book)

@@ -37,6 +37,7 @@ TLN = ZoneInfo("Europe/Tallinn")
 STATUSES = ("not_assessed", "implemented", "partial", "not_implemented", "not_applicable", "risk_accepted")
 LEVELS = ("basic", "standard", "high")
 EXCLUDED = ("not_applicable", "risk_accepted")
+UNMET = ("not_assessed", "not_implemented", "partial")
 SCORE = {"implemented": 1.0, "partial": 0.5}
 GENERATED = datetime(2026, 10, 5, 8, 30, tzinfo=UTC)
 RISK = dict(
@@ -255,7 +256,9 @@ class Oracle:
         ):
             self.kov[eid][code] = priority
         self.modules: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)  # edition -> code -> (kind, layer)
-        for eid, code, kind, layer in session.execute(select(m.Module.edition_id, m.Module.code, m.Module.kind, m.Module.layer_code)):
+        for eid, code, kind, layer in session.execute(
+            select(m.Module.edition_id, m.Module.code, m.Module.kind, m.Module.layer_code)
+        ):
             self.modules[eid][code] = (kind, layer)
         self.measures: dict[int, dict[str, list[tuple[int, str, str]]]] = defaultdict(lambda: defaultdict(list))
         for eid, mid, code, module, level in session.execute(
@@ -269,7 +272,11 @@ class Oracle:
                 self.measures[eid][module].sort()
         self.overrides: dict[int, dict[str, bool]] = defaultdict(dict)
         for muni_id, code, ok in session.execute(
-            select(m.ModuleApplicability.municipality_id, m.ModuleApplicability.module_code, m.ModuleApplicability.applicable)
+            select(
+                m.ModuleApplicability.municipality_id,
+                m.ModuleApplicability.module_code,
+                m.ModuleApplicability.applicable,
+            )
         ):
             self.overrides[muni_id][code] = bool(ok)
         self.default: dict[int, int] = {}
@@ -291,7 +298,9 @@ class Oracle:
             self.carriers[(muni_id, code)].append(tid)
         h = m.StatusHistory
         self.history: dict[int, list[tuple[datetime, int, int, str, str]]] = defaultdict(list)
-        for row in session.execute(select(h.changed_at, h.id, h.municipality_id, h.target_object_id, h.measure_code, h.new_status)):
+        for row in session.execute(
+            select(h.changed_at, h.id, h.municipality_id, h.target_object_id, h.measure_code, h.new_status)
+        ):
             at, hid, muni_id, tid, code, status = row
             if muni_id in self.muni:
                 self.history[muni_id].append((at, hid, tid, code, status))
@@ -344,6 +353,10 @@ class Oracle:
             "counts": whole["counts"],
         }
 
+    def point(self, muni_id: int, at: datetime) -> dict[str, Any]:
+        """A trend point: the numbers, or only ``maturity_level: None`` before the first status."""
+        return self.maturity(muni_id, at) if self.recorded(muni_id, at) else {"maturity_level": None}
+
     def layer_of(self, muni_id: int, module: str) -> str:
         return self.modules[self.muni[muni_id].edition_id][module][1].split(".")[0]
 
@@ -384,13 +397,10 @@ class Oracle:
                 "deltas": deltas,
                 "layers": {code: tally(group) for code, group in by_layer.items()},
                 "modules": {code: tally(group) for code, group in by_module.items()},
-                "trend": [
-                    {"quarter": q, **(self.maturity(mid, quarter_end(q)) if self.recorded(mid, quarter_end(q)) else {"maturity_level": None})}
-                    for q in quarters
-                ],
-                "gaps": sum(s.level == "basic" and st in ("not_assessed", "not_implemented", "partial") for s in states for _t, st in s.targets),
+                "trend": [{"quarter": q, **self.point(mid, quarter_end(q))} for q in quarters],
+                "gaps": sum(s.level == "basic" and st in UNMET for s in states for _t, st in s.targets),
                 "excluded": sum(st in EXCLUDED for s in states for _t, st in s.targets),
-            }  # fmt: skip
+            }
         recorded = [mid for mid in self.ids if self.recorded(mid, end)]
 
         def mean(values: list[float | None]) -> float | None:
@@ -419,7 +429,7 @@ class Oracle:
             for s in self.states(mid, end):
                 if kov.get(s.code) == "P1":
                     scoped[s.code] += 1
-                    unmet[s.code] += s.status in ("not_assessed", "not_implemented", "partial")
+                    unmet[s.code] += s.status in UNMET
         top = sorted(((c, n) for c, n in unmet.items() if n), key=lambda kv: (-kv[1], kv[0]))[:15]
         return {
             "quarter": quarter,
@@ -446,6 +456,8 @@ def assert_close(actual: Any, expected: Any, path: str = "") -> None:
         for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
             assert_close(a, e, f"{path}[{i}]")
     elif isinstance(expected, float) and not isinstance(expected, bool):
-        assert isinstance(actual, (int, float)) and abs(actual - expected) <= 1e-6, f"{path}: {actual!r} != {expected!r}"
+        assert isinstance(actual, (int, float)) and abs(actual - expected) <= 1e-6, (
+            f"{path}: {actual!r} != {expected!r}"
+        )
     else:
         assert actual == expected, f"{path}: {actual!r} != {expected!r}"
