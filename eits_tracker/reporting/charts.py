@@ -44,11 +44,21 @@ def heat_colour(value: float | None) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
 def levels_chart(
     title: str, names: Sequence[str], now: dict[int, int], before: dict[int, int], legend: tuple[str, str]
 ) -> str:
     """Municipalities per maturity level 0..5: this quarter beside the previous one."""
-    width, height, left, bottom, top = 620, 260, 40, 70, 30
+    width, height, left, bottom, top = 620, 280, 40, 86, 30
     top_value = max([1, *now.values(), *before.values()])
     plot_h = height - bottom - top
     slot = (width - left - 10) / 6
@@ -67,10 +77,15 @@ def levels_chart(
                 f"<text x='{_f(bx + slot * 0.165)}' y='{_f(height - bottom - h - 4)}' text-anchor='middle' "
                 f"fill='{INK}'>{n}</text>"
             )
-        body.append(
-            f"<text x='{_f(x + slot / 2)}' y='{height - bottom + 16}' text-anchor='middle' fill='{INK}'>"
-            f"{escape(names[level])}</text>"
-        )
+        # "4 – basic protection": the number on the axis, the name below it in lines that fit the slot.
+        number, _sep, name = names[level].partition(" – ")
+        lines = [number, *_wrap(name, 14)]
+        for k, line in enumerate(lines):
+            size = "" if k == 0 else " font-size='10'"
+            body.append(
+                f"<text x='{_f(x + slot / 2)}' y='{height - bottom + 16 + 12 * k}' text-anchor='middle'{size} "
+                f"fill='{INK}'>{escape(line)}</text>"
+            )
     for i, (label, colour) in enumerate(zip(legend, (PREVIOUS, CURRENT), strict=True)):
         lx = left + i * 200
         body.append(f"<rect x='{lx}' y='{height - 28}' width='12' height='12' fill='{colour}'/>")
@@ -108,16 +123,17 @@ def trend_chart(
     quarters: Sequence[str],
     series: Sequence[tuple[str, Sequence[float | None]]],
     levels: Sequence[int | None],
+    level_caption: str = "",
 ) -> str:
     """Fulfilment lines (0–100 %) over the quarters, with the maturity level written under each quarter."""
-    width, height, left, right, top, bottom = 620, 240, 44, 16, 30, 56
+    width, height, left, right, top, bottom = 660, 262, 70, 36, 30, 76
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(1, len(quarters) - 1)
     body = [f"<text x='{left}' y='18' font-weight='bold' fill='{INK}'>{escape(title)}</text>"]
     for pct in (0, 25, 50, 75, 100):
         y = top + plot_h * (1 - pct / 100)
         body.append(f"<line x1='{left}' y1='{_f(y)}' x2='{width - right}' y2='{_f(y)}' stroke='{GREY}'/>")
-        body.append(f"<text x='{left - 6}' y='{_f(y + 4)}' text-anchor='end' fill='{INK}'>{pct}</text>")
+        body.append(f"<text x='{left - 6}' y='{_f(y + 4)}' text-anchor='end' fill='{INK}'>{pct} %</text>")
     for i, quarter in enumerate(quarters):
         x = left + step * i
         body.append(
@@ -126,6 +142,11 @@ def trend_chart(
         level = levels[i] if i < len(levels) else None
         shown = "–" if level is None else str(level)
         body.append(f"<text x='{_f(x)}' y='{height - bottom + 32}' text-anchor='middle' fill='{LINE}'>{shown}</text>")
+    if level_caption:
+        body.append(
+            f"<text x='{left - 12}' y='{height - bottom + 32}' text-anchor='end' fill='{LINE}'>"
+            f"{escape(level_caption)}</text>"
+        )
     for (_name, values), colour in zip(series, (BASIC, STANDARD), strict=False):
         points = [(left + step * i, top + plot_h * (1 - v)) for i, v in enumerate(values) if v is not None]
         if len(points) > 1:

@@ -228,6 +228,7 @@ def _charts(report: QuarterReport, t: Any) -> dict[str, str]:
                 (t("legend_standard"), [p.fulfilment.get("standard") if p else None for p in points]),
             ],
             [p.level if p else None for p in points],
+            t("level"),
         )
     return out
 
