@@ -11,6 +11,7 @@ import typer
 
 from eits_tracker import __version__
 from eits_tracker.cli import catalog, db, demo, followup, mentor, municipality, session, status, tui, user
+from eits_tracker.cli import wiki as wiki_cli
 from eits_tracker.cli.common import CliState, err
 from eits_tracker.errors import EitsError
 
@@ -32,6 +33,7 @@ app.command("demo")(demo.demo)
 app.command("tui")(tui.tui)
 app.add_typer(user.app, name="user")
 app.command("audit")(user.audit_command)
+app.add_typer(wiki_cli.app, name="wiki")
 
 
 @app.command("overview")
