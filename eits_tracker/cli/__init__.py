@@ -72,7 +72,10 @@ def root(
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, prog_name="eits-tracker", standalone_mode=False)
+        # Without standalone mode click hands back typer.Exit(code) as the return value.
+        returned = app(args=argv, prog_name="eits-tracker", standalone_mode=False)
+        if isinstance(returned, int) and not isinstance(returned, bool) and returned:
+            return returned
     except EitsError as exc:
         err(f"{exc.title}: {exc.message}")
         return 2

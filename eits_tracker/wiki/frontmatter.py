@@ -96,7 +96,8 @@ def parse_page(text: str) -> tuple[ParsedFile | None, list[str]]:
         data = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        if "quoted scalar" in str(getattr(exc, "context", "")):
+        context = str(getattr(exc, "context", ""))
+        if "quoted scalar" in context or "flow" in context:  # an unclosed quote or bracket: where it opened
             mark = getattr(exc, "context_mark", None) or mark
         where = f"line {mark.line + 2}" if mark is not None else "front matter"
         return None, [f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]

@@ -165,11 +165,16 @@ def body_problems(body: str) -> list[tuple[int, str]]:
     """(line, problem) for raw HTML, unsafe or relative links and malformed [[links]] in a body."""
     problems: list[tuple[int, str]] = []
     for offset, piece in _text_positions(body):
+        html_lines: set[int] = set()
         for match in _HTML.finditer(piece):
+            line = _line_of(body, offset + match.start())
+            if line in html_lines:
+                continue  # one message per line: <b>…</b> is one problem
+            html_lines.add(line)
             snippet = piece[match.start() : match.start() + 20].split("\n")[0]
             problems.append(
                 (
-                    _line_of(body, offset + match.start()),
+                    line,
                     f"raw HTML ({snippet!r}…) is not allowed in a page: write it in Markdown, or put it in "
                     "`backticks` to show it as text",
                 )
