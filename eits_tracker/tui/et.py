@@ -293,6 +293,7 @@ ET: dict[str, str] = {
     "demo data": "näidisandmed",
     "due": "tähtaeg",
     "due date": "tähtaeg",
+    "edited": "muudetud",
     "edition change": "väljaande vahetus",
     "evidence": "tõendid",
     "excluded": "välistatud",

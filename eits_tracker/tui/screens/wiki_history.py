@@ -32,6 +32,8 @@ def read_history(session: Any, slug: str) -> tuple[str, int, list[dict[str, Any]
 
 
 def note_label(note: str) -> str:
+    if not note:
+        return _("edited")
     if note == "created":
         return _("created")
     if note.startswith("restored version "):

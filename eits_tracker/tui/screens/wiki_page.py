@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Label, Markdown
+from textual.widgets import Label, Markdown, Static
 
 from eits_tracker.timeutil import show
 from eits_tracker.tui.i18n import _, translate_bindings
@@ -88,7 +88,7 @@ class WikiPageScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(_("Loading…"), id="wp-title", classes="screen-title")
-        yield Label("", id="wp-meta", classes="hint")
+        yield Static("", id="wp-meta", classes="hint")  # wraps: the line can be long
         with VerticalScroll(id="wp-scroll"):
             yield Markdown("", id="wp-body")
         yield KeyBar()
@@ -120,7 +120,7 @@ class WikiPageScreen(Screen[None]):
         )
         if page["broken"]:
             meta.append(_("broken links: {links}").format(links=", ".join(page["broken"])))
-        self.query_one("#wp-meta", Label).update(" · ".join(meta))
+        self.query_one("#wp-meta", Static).update(" · ".join(meta))
         body = screen_markdown(page["body"], page["titles"], page["catalogue"]) or _("(empty page)")
         self.query_one("#wp-body", Markdown).update(body)
         self.query_one("#wp-scroll").focus()
