@@ -121,8 +121,13 @@ def render(session: Session, *, html: bool = False, lang: str = "en", cat: Catal
     files: dict[str, str] = {}
     by_module: dict[str, list[_Page]] = {}
     by_measure: dict[str, list[_Page]] = {}
+    page_meta: dict[str, dict[str, object]] = {}  # for the HTML: the front matter as written, body apart
     for page in pages:
         body = lk.to_file_form(page.body, titles=titles, measure_modules=cat.measure_modules, prefix="../")
+        page_meta[f"pages/{page.slug}.md"] = {
+            "title": page.title, "tags": page.tags, "modules": page.modules, "measures": page.measures,
+            "author": page.author, "municipality": page.municipality, "updated": page.updated, "body": body,
+        }  # fmt: skip
         files[f"pages/{page.slug}.md"] = write_page(
             {
                 "title": page.title, "tags": page.tags, "modules": page.modules, "measures": page.measures,
@@ -183,16 +188,17 @@ def render(session: Session, *, html: bool = False, lang: str = "en", cat: Catal
             index.append(f"- [{code} {cat.modules[code]}](modules/{code}.md) ({count(n)})")
     files["index.md"] = "\n".join(index) + "\n"
     if html:
-        files.update(_html(files, titles, t, lang))
+        files.update(_html(files, page_meta, t, lang))
     return files
 
 
-def _html(files: dict[str, str], titles: dict[str, str], t: dict[str, object], lang: str) -> dict[str, str]:
+def _html(
+    files: dict[str, str], pages: dict[str, dict[str, object]], t: dict[str, object], lang: str
+) -> dict[str, str]:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     from eits_tracker.markup import markdown_to_html
     from eits_tracker.paths import templates_dir
-    from eits_tracker.wiki.frontmatter import parse_page
 
     env = Environment(
         loader=FileSystemLoader(str(templates_dir() / "wiki")),
@@ -203,23 +209,16 @@ def _html(files: dict[str, str], titles: dict[str, str], t: dict[str, object], l
     template = env.get_template("page.html.j2")
     out: dict[str, str] = {}
     for path, text in sorted(files.items()):
-        depth = path.count("/")
-        root = "../" * depth
-        meta: dict[str, object] = {}
-        if path.startswith("pages/"):
-            parsed, _problems = parse_page(text)
-            assert parsed is not None  # written by write_page a moment ago
-            meta = {k: v for k, v in parsed.fields.items() if k != "title"}
-            body = parsed.body
-            title = str(parsed.fields["title"])
+        meta = dict(pages.get(path, {}))
+        if meta:
+            body, title = str(meta.pop("body")), str(meta.pop("title"))
         else:
-            body = text
-            title = text.split("\n", 1)[0].lstrip("# ")
+            body, title = text, text.split("\n", 1)[0].lstrip("# ")
         out[path[: -len(".md")] + ".html"] = template.render(
             lang=lang,
             title=title,
             site=t["wiki"],
-            root=root,
+            root="../" * path.count("/"),
             meta=meta,
             labels=t,
             content=markdown_to_html(body, md_links_to_html=True),
