@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session
@@ -110,7 +111,7 @@ class Catalogue:
     modules: dict[str, str]  # code → title
     measures: dict[str, tuple[str, str, str]]  # code → (module code, title, level)
 
-    @property
+    @cached_property  # asked once per page of an export: built once
     def measure_modules(self) -> dict[str, str]:
         return {code: module for code, (module, _t, _l) in self.measures.items()}
 
