@@ -50,7 +50,7 @@ def list_(
     db = state(ctx).db()
     with db.session() as s:
         rows = list_pages(s, tag=tag, code=code)
-    data = [
+    data: list[dict[str, Any]] = [
         {"slug": r.slug, "title": r.title, "tags": r.tags, "modules": r.modules, "measures": r.measures,
          "author": r.author, "municipality": r.municipality, "updated_at": r.updated_at, "version": r.version}
         for r in rows
@@ -91,9 +91,11 @@ def show_page(
     db = state(ctx).db()
     with db.session() as s:
         p = get_page(s, slug)
-        data = {"slug": p.slug, "title": p.title, "tags": p.tags, "modules": p.modules, "measures": p.measures,
-                "author": p.author, "updated_at": p.updated_at, "updated_by": p.updated_by, "version": p.version,
-                "body": p.body}  # fmt: skip
+        data: dict[str, Any] = {
+            "slug": p.slug, "title": p.title, "tags": p.tags, "modules": p.modules, "measures": p.measures,
+            "author": p.author, "updated_at": p.updated_at, "updated_by": p.updated_by, "version": p.version,
+            "body": p.body,
+        }  # fmt: skip
     if json_out:
         print_json(data)
         return
@@ -173,7 +175,7 @@ def history(ctx: typer.Context, slug: str = typer.Argument(..., help="The page's
 
     db = state(ctx).db()
     with db.session() as s:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"version": r.version, "edited_at": r.edited_at, "edited_by": r.edited_by, "note": r.note,
              "title": r.title, "chars": len(r.body)}
             for r in revisions(s, slug)

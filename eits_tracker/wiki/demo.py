@@ -23,7 +23,7 @@ def generate_wiki(session: Session, *, seed: int, end: date, actor: str = "demo"
     """Write the demo pages (the caller commits); returns how many."""
     rng = random.Random(f"{seed}:wiki")
     people = session.execute(
-        select(m.Person.name, m.Person.municipality_id, m.Person.roles).order_by(m.Person.id)
+        select(m.Person.name, m.Person.municipality_id, m.Person.roles).order_by(m.Person.id)  # type: ignore[call-overload]
     ).all()
     writers = [(name, muni) for name, muni, roles in people if "mentor" in roles and muni is not None]
     if not writers:

@@ -74,7 +74,7 @@ def editor_context(session: Session, slug: str | None, *, owner: str, codes: lis
         draft.updated_at if draft else None,
         dict(cat.modules),
         {code: title for code, (_m, title, _l) in cat.measures.items()},
-        dict(session.execute(select(m.WikiPage.slug, m.WikiPage.title)).all()),  # type: ignore[arg-type]
+        dict(session.execute(select(m.WikiPage.slug, m.WikiPage.title)).all()),  # type: ignore[arg-type, call-overload]
     )
 
 

@@ -23,6 +23,7 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -37,7 +38,7 @@ from eits_tracker.wiki.pages import BrokenLink, Catalogue, broken_links, catalog
 _OWNED = re.compile(r"index\.(md|html)|pages/[^/]+\.(md|html)|modules/[^/]+\.(md|html)")
 _ALLOWED = re.compile(r"index\.(md|html)|pages/[a-z0-9-]+\.(md|html)|modules/[A-Z0-9.]+\.(md|html)")
 
-LABELS = {
+LABELS: dict[str, dict[str, Any]] = {
     "en": {
         "wiki": "Best practices", "pages": "Pages", "tags": "Tags", "modules": "Modules",
         "module_pages": "Best practices for the whole module", "none": "No best practices yet.",
@@ -83,7 +84,7 @@ class _Page:
 
 def _load(session: Session) -> list[_Page]:
     rows = session.execute(
-        select(m.WikiPage, m.Municipality.name)
+        select(m.WikiPage, m.Municipality.name)  # type: ignore[call-overload]
         .outerjoin(m.Municipality, m.Municipality.id == m.WikiPage.municipality_id)  # type: ignore[arg-type]
         .order_by(m.WikiPage.slug)
     ).all()

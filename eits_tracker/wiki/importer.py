@@ -86,7 +86,7 @@ def read_tree(session: Session, directory: Path, *, update: bool = False) -> tup
     found, problems = _read(directory)
     cat = catalogue(session)
     titles = {slug: str(p.fields["title"]) for slug, (_rel, p) in found.items()}
-    existing = set(session.scalars(select(m.WikiPage.slug)).all())
+    existing = set(session.scalars(select(m.WikiPage.slug)).all())  # type: ignore[call-overload]
     ready: list[_Ready] = []
     warnings: list[str] = []
     municipalities: dict[str, int | None] = {}
@@ -138,7 +138,7 @@ def import_wiki(session: Session, directory: Path, *, actor: str, update: bool =
     now = utcnow()
     note = f"imported from {directory.name or directory}"
     for item in ready:
-        page = session.scalars(select(m.WikiPage).where(m.WikiPage.slug == item.data.slug)).first()
+        page = session.scalars(select(m.WikiPage).where(m.WikiPage.slug == item.data.slug)).first()  # type: ignore[arg-type]
         if page is None:
             page = create_page(
                 session, item.data, actor=actor, author=item.author, municipality_id=item.municipality_id,

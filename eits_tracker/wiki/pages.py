@@ -16,6 +16,7 @@ Revisions are append-only: a restore is a new revision with an old text.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
@@ -122,11 +123,11 @@ def catalogue(session: Session) -> Catalogue:
     edition = latest_edition(session)
     if edition is None:
         return Catalogue("", {}, {})
-    modules = dict(
-        session.execute(select(m.Module.code, m.Module.title).where(m.Module.edition_id == edition.id)).all()
+    modules = dict(  # type: ignore[var-annotated]
+        session.execute(select(m.Module.code, m.Module.title).where(m.Module.edition_id == edition.id)).all()  # type: ignore[call-overload]
     )
     rows = session.execute(
-        select(m.Measure.code, m.Measure.module_code, m.Measure.title, m.Measure.level).where(
+        select(m.Measure.code, m.Measure.module_code, m.Measure.title, m.Measure.level).where(  # type: ignore[call-overload]
             m.Measure.edition_id == edition.id
         )
     ).all()
@@ -137,7 +138,7 @@ def catalogue(session: Session) -> Catalogue:
 
 
 def _codes(
-    values: list[str], known: dict[str, object], kind: str, field_: str, problems: list[tuple[str, str]]
+    values: list[str], known: Mapping[str, object], kind: str, field_: str, problems: list[tuple[str, str]]
 ) -> list[str]:
     out: set[str] = set()
     for raw in values:
@@ -224,7 +225,7 @@ def _revision(page: m.WikiPage, *, actor: str, at: datetime, note: str) -> m.Wik
 
 
 def _free_slug(session: Session, base: str) -> str:
-    taken = set(session.scalars(select(m.WikiPage.slug).where(m.WikiPage.slug.like(f"{base}%"))).all())  # type: ignore[attr-defined]
+    taken = set(session.scalars(select(m.WikiPage.slug).where(m.WikiPage.slug.like(f"{base}%"))).all())  # type: ignore[attr-defined, call-overload]
     if base not in taken:
         return base
     n = 2
@@ -255,7 +256,7 @@ def create_page(
     cat = cat or catalogue(session)
     slug = data.slug.strip() if data.slug else _free_slug(session, lk.slugify(data.title))
     clean, problems = check_input(data, cat, slug=slug)
-    if data.slug and not problems and session.scalar(select(m.WikiPage.id).where(m.WikiPage.slug == slug)):
+    if data.slug and not problems and session.scalar(select(m.WikiPage.id).where(m.WikiPage.slug == slug)):  # type: ignore[call-overload]
         problems.append(("slug", f"a page {slug!r} exists already: choose another slug or edit that page"))
     if problems:
         raise PageInvalid(slug, problems)
@@ -338,7 +339,7 @@ def restore_revision(
     """Make an earlier revision's text current again — as a new revision; nothing is rewritten."""
     page = get_page(session, slug)
     old = session.scalars(
-        select(m.WikiRevision).where(m.WikiRevision.page_id == page.id, m.WikiRevision.version == version)
+        select(m.WikiRevision).where(m.WikiRevision.page_id == page.id, m.WikiRevision.version == version)  # type: ignore[arg-type]
     ).first()
     if old is None:
         raise NotFoundError(f"the page {slug!r} has no version {version} (it has 1 … {page.version}).")
@@ -353,13 +354,13 @@ def restore_revision(
 
 def get_page(session: Session, slug: str, *, for_update: bool = False) -> m.WikiPage:
     require_wiki_read(session)
-    stmt = select(m.WikiPage).where(m.WikiPage.slug == slug.strip())
+    stmt = select(m.WikiPage).where(m.WikiPage.slug == slug.strip())  # type: ignore[arg-type]
     if for_update and session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update()  # two saves of one page: the second waits, then sees the new version
     page = session.scalars(stmt).first()
     if page is None:
         close = session.scalars(
-            select(m.WikiPage.slug).where(m.WikiPage.slug.like(f"%{slug.strip()[:20]}%")).limit(5)  # type: ignore[attr-defined]
+            select(m.WikiPage.slug).where(m.WikiPage.slug.like(f"%{slug.strip()[:20]}%")).limit(5)  # type: ignore[attr-defined, call-overload]
         ).all()
         hint = f" Did you mean: {', '.join(close)}?" if close else " 'eits-tracker wiki list' shows the pages."
         raise NotFoundError(f"no wiki page {slug!r}.{hint}")
@@ -384,7 +385,7 @@ def list_pages(session: Session, *, tag: str | None = None, code: str | None = N
     from eits_tracker.text import estonian_key
 
     require_wiki_read(session)
-    stmt = select(m.WikiPage, m.Municipality.name).outerjoin(
+    stmt = select(m.WikiPage, m.Municipality.name).outerjoin(  # type: ignore[call-overload]
         m.Municipality,
         m.Municipality.id == m.WikiPage.municipality_id,  # type: ignore[arg-type]
     )
@@ -415,13 +416,13 @@ def _citing_ids(code: str) -> object:
         )
     else:
         cond = (m.WikiRef.kind == "module") & (m.WikiRef.target == code)
-    return select(m.WikiRef.page_id).where(cond)
+    return select(m.WikiRef.page_id).where(cond)  # type: ignore[call-overload]
 
 
 def all_tags(session: Session) -> list[tuple[str, int]]:
     require_wiki_read(session)
     counts: dict[str, int] = {}
-    for tags in session.scalars(select(m.WikiPage.tags)).all():
+    for tags in session.scalars(select(m.WikiPage.tags)).all():  # type: ignore[call-overload]
         for tag in tags:
             counts[tag] = counts.get(tag, 0) + 1
     return sorted(counts.items())
@@ -431,7 +432,7 @@ def revisions(session: Session, slug: str) -> list[m.WikiRevision]:
     page = get_page(session, slug)
     return list(
         session.scalars(
-            select(m.WikiRevision).where(m.WikiRevision.page_id == page.id).order_by(m.WikiRevision.version.desc())  # type: ignore[attr-defined]
+            select(m.WikiRevision).where(m.WikiRevision.page_id == page.id).order_by(m.WikiRevision.version.desc())  # type: ignore[arg-type, attr-defined]
         ).all()
     )
 
@@ -453,7 +454,7 @@ def broken_links(session: Session, cat: Catalogue | None = None) -> list[BrokenL
     (a page saved before an edition change may cite a measure that is gone)."""
     require_wiki_read(session)
     cat = cat or catalogue(session)
-    rows = session.execute(select(m.WikiPage.slug, m.WikiPage.body).order_by(m.WikiPage.slug)).all()
+    rows = session.execute(select(m.WikiPage.slug, m.WikiPage.body).order_by(m.WikiPage.slug)).all()  # type: ignore[call-overload]
     slugs = {slug for slug, _body in rows}
     out = []
     for slug, body in rows:

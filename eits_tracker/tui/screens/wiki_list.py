@@ -94,7 +94,7 @@ class WikiListScreen(Screen[None]):
             select.set_options([(f"{tag} ({n})", tag) for tag, n in tags])
             if current in {tag for tag, _n in tags}:
                 select.value = current
-        rows = []
+        rows: list[tuple[str, list[str | Text]]] = []
         for p in self.pages:
             who = ", ".join(x for x in (p.author, p.municipality) if x)
             rows.append(

@@ -30,7 +30,7 @@ def read_page(session: Any, slug: str) -> dict[str, Any]:
     page = get_page(session, slug)
     municipality = session.get(m.Municipality, page.municipality_id) if page.municipality_id else None
     cat = catalogue(session)
-    titles = dict(session.execute(select(m.WikiPage.slug, m.WikiPage.title)).all())
+    titles = dict(session.execute(select(m.WikiPage.slug, m.WikiPage.title)).all())  # type: ignore[call-overload]
     names = {**cat.modules, **{code: title for code, (_m, title, _l) in cat.measures.items()}}
     return {
         "slug": page.slug,
