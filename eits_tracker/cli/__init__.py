@@ -11,6 +11,7 @@ import typer
 
 from eits_tracker import __version__
 from eits_tracker.cli import catalog, db, demo, followup, mentor, municipality, report, session, status, tui, user
+from eits_tracker.cli import wiki as wiki_cli
 from eits_tracker.cli.common import CliState, err
 from eits_tracker.errors import EitsError
 
@@ -33,6 +34,7 @@ app.command("demo")(demo.demo)
 app.command("tui")(tui.tui)
 app.add_typer(user.app, name="user")
 app.command("audit")(user.audit_command)
+app.add_typer(wiki_cli.app, name="wiki")
 
 
 @app.command("overview")
@@ -71,7 +73,10 @@ def root(
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, prog_name="eits-tracker", standalone_mode=False)
+        # Without standalone mode click hands back typer.Exit(code) as the return value.
+        returned = app(args=argv, prog_name="eits-tracker", standalone_mode=False)
+        if isinstance(returned, int) and not isinstance(returned, bool) and returned:
+            return returned
     except EitsError as exc:
         err(f"{exc.title}: {exc.message}")
         return 2

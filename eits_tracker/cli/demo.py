@@ -39,3 +39,4 @@ def demo(
             f"{result.sessions} sessions, {result.followups} follow-ups, "
             f"{result.session_changes} status changes agreed in sessions"
         )
+        print(f"wiki: {result.wiki_pages} best-practice pages")

@@ -358,3 +358,61 @@ class PermissionChange(SQLModel, table=True):
     action: str = Field(max_length=20)  # add, grant, revoke, disable, enable
     role: str = Field(default="", max_length=20)
     note: str = ""
+
+
+# --- best-practice wiki ------------------------------------------------------------
+
+
+class WikiPage(SQLModel, table=True):
+    """A best-practice page: Markdown linked to the catalogue. Every save is also a WikiRevision."""
+
+    __tablename__ = "wiki_page"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, max_length=80)
+    title: str = Field(max_length=200)
+    body: str = ""
+    tags: list[str] = _json()
+    modules: list[str] = _json()  # module codes the page is about (front matter), besides [[links]]
+    measures: list[str] = _json()
+    author: str = ""  # the author's name as shown
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id", index=True)
+    created_at: datetime = _ts()
+    created_by: str = ""  # login
+    updated_at: datetime = _ts()
+    updated_by: str = ""  # login
+    version: int = 1
+
+
+class WikiRevision(SQLModel, table=True):
+    """The full content of a page as saved. Append-only, like the status history."""
+
+    __tablename__ = "wiki_revision"
+    __table_args__ = (UniqueConstraint("page_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    page_id: int = Field(foreign_key="wiki_page.id", index=True)
+    version: int
+    slug: str = Field(max_length=80)
+    title: str = Field(max_length=200)
+    body: str = ""
+    tags: list[str] = _json()
+    modules: list[str] = _json()
+    measures: list[str] = _json()
+    author: str = ""
+    municipality_id: int | None = Field(default=None, foreign_key="municipality.id")
+    edited_at: datetime = _ts()
+    edited_by: str = ""  # login
+    note: str = ""  # "created", "restored version 3", "imported from …"
+
+
+class WikiRef(SQLModel, table=True):
+    """What a page cites (front matter and [[links]]): module, measure or page. Rebuilt on every save."""
+
+    __tablename__ = "wiki_ref"
+    __table_args__ = (
+        UniqueConstraint("page_id", "kind", "target"),
+        Index("ix_wiki_ref_kind_target", "kind", "target"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    page_id: int = Field(foreign_key="wiki_page.id")
+    kind: str = Field(max_length=10)  # module, measure, page
+    target: str = Field(max_length=80)

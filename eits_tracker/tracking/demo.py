@@ -71,6 +71,7 @@ class DemoResult:
     sessions: int = 0
     followups: int = 0
     session_changes: int = 0
+    wiki_pages: int = 0
 
 
 def quarter_ends(end: date, count: int = 8) -> list[tuple[str, datetime, datetime]]:
@@ -89,10 +90,13 @@ def quarter_ends(end: date, count: int = 8) -> list[tuple[str, datetime, datetim
     return list(reversed(out))
 
 
-def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "demo", mentors: bool = True) -> DemoResult:
+def generate(
+    session: Session, *, seed: int = 2026, end: date, actor: str = "demo", mentors: bool = True, wiki: bool = True
+) -> DemoResult:
     """Fill an untouched database. History is append-only, so a database with statuses is refused.
 
-    ``mentors=False`` leaves out the mentor network (the status data is the same either way).
+    ``mentors=False`` leaves out the mentor network, ``wiki=False`` the best-practice pages (the
+    status data is the same either way).
     """
     require_admin(session, "fill the database with demo data")
     if session.scalar(select(func.count()).select_from(m.StatusHistory)):
@@ -184,6 +188,10 @@ def generate(session: Session, *, seed: int = 2026, end: date, actor: str = "dem
     else:
         n_history = _bulk_core(conn, statuses, pending_history)
     counts = asdict(network) if network is not None else {}
+    if wiki:  # last, and only wiki tables: the figures above do not depend on it
+        from eits_tracker.wiki.demo import generate_wiki
+
+        counts["wiki_pages"] = generate_wiki(session, seed=seed, end=end, actor=actor)
     return DemoResult(n_munis, len(statuses), n_history, [q[0] for q in quarters], **counts)
 
 

@@ -26,6 +26,8 @@ from eits_tracker.db import models as m
 from eits_tracker.errors import ValidationError
 
 KINDS = ("measure", "module", "note")
+#: Wiki pages are searched when asked for (the app's search asks; ``kinds`` defaults to KINDS).
+ALL_KINDS = (*KINDS, "wiki")
 SNIPPET_CHARS = 120
 #: More words than this add nothing but cost: the rest are ignored.
 MAX_WORDS = 8
@@ -53,8 +55,8 @@ _MARKUP = re.compile(r"[*`]")
 class Hit:
     """One search result; what a result list needs to show it and to open it."""
 
-    kind: str  # "measure" | "module" | "note"
-    code: str  # measure code (measure, note) or module code (module)
+    kind: str  # "measure" | "module" | "note" | "wiki"
+    code: str  # measure code (measure, note), module code (module) or page slug (wiki)
     title: str  # measure or module title
     snippet: str  # plain text, one line, at most SNIPPET_CHARS, around the first match
     edition_key: str
@@ -83,9 +85,9 @@ def search(
     all, with the municipality's name). ``kinds`` chooses what to search, e.g. ``("note",)``.
     A blank query, or one without a letter or digit, finds nothing.
     """
-    unknown = set(kinds) - set(KINDS)
+    unknown = set(kinds) - set(ALL_KINDS)
     if unknown:
-        raise ValidationError(f"cannot search {', '.join(sorted(unknown))}: choose from {', '.join(KINDS)}")
+        raise ValidationError(f"cannot search {', '.join(sorted(unknown))}: choose from {', '.join(ALL_KINDS)}")
     words = query_words(query)
     if not words or limit <= 0:
         return []
@@ -118,6 +120,8 @@ def search(
             add(_module_hits(ctx, match, limit + len(seen)))
         if "note" in kinds and len(hits) < limit:
             add(_note_hits(ctx, match, municipality_id, limit - len(hits)))
+        if "wiki" in kinds and len(hits) < limit:
+            add(_wiki_hits(ctx, match, limit - len(hits)))
     return hits
 
 
@@ -328,6 +332,30 @@ def _note_hits(ctx: _Context, match: str, municipality_id: int | None, limit: in
         )
         out.append((("note", sid), hit))
     return out
+
+
+_SQLITE_WIKI = """
+SELECT p.id, p.slug, p.title, p.body, -bm25(wiki_page_fts, 5.0, 1.0) AS score
+FROM wiki_page_fts JOIN wiki_page AS p ON p.id = wiki_page_fts.rowid
+WHERE wiki_page_fts MATCH :match ORDER BY score DESC, p.slug LIMIT :limit
+"""
+_PG_WIKI = """
+SELECT p.id, p.slug, p.title, p.body, ts_rank(p.search_vector, q) AS score
+FROM to_tsquery('simple', :match) AS q JOIN wiki_page AS p ON p.search_vector @@ q
+ORDER BY score DESC, p.slug LIMIT :limit
+"""
+
+
+def _wiki_hits(ctx: _Context, match: str, limit: int) -> list[tuple[tuple[str, int], Hit]]:
+    from eits_tracker.wiki.pages import can_read_wiki
+
+    if not can_read_wiki(ctx.access):
+        return []
+    rows = ctx.conn.execute(text(_SQLITE_WIKI if ctx.sqlite else _PG_WIKI), {"match": match, "limit": limit})
+    return [
+        (("wiki", r.id), Hit("wiki", r.slug, r.title, snippet(r.body or r.title, ctx.words), "", rank=float(r.score)))
+        for r in rows
+    ]
 
 
 # --- snippets ------------------------------------------------------------------------------

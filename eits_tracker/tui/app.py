@@ -72,6 +72,7 @@ class EitsApp(App[None]):
         Binding("c", "catalogue", "Catalogue", show=False),
         Binding("m", "mentor_home", "Mentoring", show=False),
         Binding("R", "quarterly_report", "Quarterly report", show=False),
+        Binding("w", "wiki", "Best practices", show=False),
     ]
 
     def __init__(
@@ -227,6 +228,13 @@ class EitsApp(App[None]):
 
         if self.database is not None and not isinstance(self.screen, ReportDialog):
             self.push_screen(ReportDialog(self.report_choices))
+
+    def action_wiki(self, code: str | None = None) -> None:
+        """The wiki's page list; with ``code``, the best practices citing that module or measure."""
+        from eits_tracker.tui.screens.wiki_list import WikiListScreen
+
+        if self.database is not None:
+            self.push_screen(WikiListScreen(code))
 
     def open_session_log(self, municipality_id: int) -> None:
         from eits_tracker.tui.screens.session_log import SessionLogScreen

@@ -168,7 +168,8 @@ def test_applicability(snap_compare: Any, make_app: Any, demo_url: str, lang: st
 @pytest.mark.parametrize("lang", LANGS)
 def test_catalogue(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -> None:
     """Catalogue browser on E-ITS 2024: edition selector, layer/module tree with measure counts, the first
-    module's measures and its description."""
+    module's measures and its description, below it 'Best practices (3, w)' with the three demo pages citing
+    ISMS.1; footer with w Best practices."""
 
     async def run_before(pilot: Any) -> None:
         await dashboard(pilot)
@@ -197,7 +198,8 @@ def test_diff(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -> Non
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_search(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -> None:
-    """Search for 'varukoop' typed without accents: result count, hits with kind, code, title, snippet."""
+    """Search for 'varukoop' typed without accents: result count (34: catalogue, notes and, below the fold,
+    wiki pages), hits with kind, code, title, snippet."""
 
     async def run_before(pilot: Any) -> None:
         await dashboard(pilot)

@@ -66,10 +66,29 @@ def read_edition(session: Any, key: str | None) -> tuple[list[tuple[str, str]], 
 def read_item(session: Any, edition_key: str, code: str) -> str:
     """The Markdown shown for a module or measure."""
     from eits_tracker.catalog.queries import find_code, find_edition
-    from eits_tracker.db import models as m
 
     edition = find_edition(session, edition_key)
     item = find_code(session, edition, code)
+    return _item_markdown(item) + _best_practices(session, code)
+
+
+def _best_practices(session: Any, code: str) -> str:
+    """The wiki pages citing the module or measure, under its text (`w` lists them to open)."""
+    from eits_tracker.access import access_of
+    from eits_tracker.wiki.pages import can_read_wiki, list_pages
+
+    if not can_read_wiki(access_of(session)):
+        return ""
+    pages = list_pages(session, code=code)
+    if not pages:
+        return ""
+    titles = "\n".join(f"- {p.title}" for p in pages[:8]) + ("\n- …" if len(pages) > 8 else "")
+    return f"\n\n### {_('Best practices')} ({len(pages)}, w)\n\n{titles}"
+
+
+def _item_markdown(item: Any) -> str:
+    from eits_tracker.db import models as m
+
     if isinstance(item, m.Measure):
         parts = [f"**{item.code} {item.title}**", f"**{_('Level')}:** {level_label(item.level)}"]
         if item.responsible:
@@ -97,6 +116,7 @@ class CatalogueScreen(Screen[None]):
     BINDINGS = [
         Binding("v", "diff", "Compare editions"),
         Binding("n", "next_edition", "Next edition"),
+        Binding("w", "best_practices", "Best practices"),
         Binding("escape", "app.pop_screen", "Back"),
     ]
 
@@ -234,6 +254,11 @@ class CatalogueScreen(Screen[None]):
 
     def search_context(self) -> dict[str, Any]:
         return {"edition_id": self.view.id if self.view else None}
+
+    def action_best_practices(self) -> None:
+        table = self.query_one("#cat-measures", RowTable)
+        code = table.cursor_key if table.has_focus and table.cursor_key else self.module
+        self.app.action_wiki(code)  # type: ignore[attr-defined]
 
 
 def read_diff(session: Any, old_key: str, new_key: str) -> Any:

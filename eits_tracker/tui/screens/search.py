@@ -23,6 +23,7 @@ def _kind(kind: str) -> Text:
         "measure": Text(_("measure") + " ", style="cyan"),
         "module": Text(_("module") + " ", style="green"),
         "note": Text(_("note") + " ", style="magenta"),
+        "wiki": Text(_("wiki") + " ", style="yellow"),
     }.get(kind, Text(kind + " "))
 
 
@@ -46,7 +47,9 @@ class SearchScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-box"):
-            yield Input(self.initial, placeholder=_("Search codes, titles, texts and notes…"), id="search-input")
+            yield Input(
+                self.initial, placeholder=_("Search codes, titles, texts, notes and best practices…"), id="search-input"
+            )
             yield Label(_("Type to search; õ ä ö ü š ž may be typed without accents."), id="search-count")
             yield RowTable(id="search-results")
             yield Static("", id="search-snippet")
@@ -76,6 +79,7 @@ class SearchScreen(ModalScreen[None]):
             mark("search started")
             hits = search(session, query, edition_id=ctx.get("edition_id"), limit=30, kinds=("measure", "module"))
             hits += search(session, query, municipality_id=ctx.get("municipality_id"), limit=15, kinds=("note",))
+            hits += search(session, query, limit=10, kinds=("wiki",))
             mark("search read")
             return hits
 
@@ -95,6 +99,8 @@ class SearchScreen(ModalScreen[None]):
         for i, h in enumerate(hits):
             if h.kind == "note":
                 where = Text(h.municipality_name, style="italic")
+            elif h.kind == "wiki":
+                where = Text("")
             else:
                 where = Text(level_label(h.level) if h.level else "", style="dim")
                 if not self.context.get("edition_id"):
@@ -133,7 +139,11 @@ class SearchScreen(ModalScreen[None]):
         app: Any = self.app
         self.dismiss()
         muni = self.context.get("municipality_id")
-        if hit.kind == "note" and hit.municipality_id:
+        if hit.kind == "wiki":
+            from eits_tracker.tui.screens.wiki_page import WikiPageScreen
+
+            app.push_screen(WikiPageScreen(hit.code))
+        elif hit.kind == "note" and hit.municipality_id:
             app.open_workspace(hit.municipality_id, measure=hit.code)
         elif muni is not None and hit.kind == "measure":
             app.open_workspace(muni, measure=hit.code)

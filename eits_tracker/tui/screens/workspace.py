@@ -63,6 +63,7 @@ class WorkspaceScreen(Screen[None]):
         Binding("t", "tab('tab-text')", "Text", show=False),
         Binding("h", "tab('tab-history')", "History", show=False),
         Binding("l", "session_log", "Sessions", show=False),
+        Binding("w", "best_practices", "Best practices", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -699,6 +700,9 @@ class WorkspaceScreen(Screen[None]):
             )
             return
         self.app.pop_screen()
+
+    def action_best_practices(self) -> None:
+        self.app.action_wiki(self.current_code())  # type: ignore[attr-defined]
 
     def search_context(self) -> dict[str, Any]:
         return {"municipality_id": self.municipality_id, "edition_id": self.ws.edition_id if self.ws else None}
