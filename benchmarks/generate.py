@@ -14,9 +14,10 @@ kept, changed measures flagged, removed ones archived, one history row each, an 
 Every change is a history row with the ``changes`` JSON ``set_status`` would write, and each status
 row holds what its last history row set, so the maturity model can answer "as of" any quarter.
 
-The rows of each organisation are built in ``scale_rows.py``. Rows go in through the raw ``sqlite3`` driver as plain tuples with ids assigned here (the file is
-new and ours alone): one transaction, foreign keys checked. SQLite only; for PostgreSQL generate a
-file and copy it with ``eits-tracker db copy``.
+Each organisation's rows are built in ``scale_rows.py``. They go in through the raw ``sqlite3``
+driver as plain tuples with ids assigned here (the file is new and ours alone): one transaction,
+foreign keys checked. SQLite only; for PostgreSQL generate a file and copy it with
+``eits-tracker db copy``.
 """
 
 from __future__ import annotations
