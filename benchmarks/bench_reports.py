@@ -83,6 +83,8 @@ def _demo(work: Path) -> Path:
 
 def _generated(work: Path, orgs: int) -> Path:
     path = work / f"scale-{orgs}.sqlite3"
+    if path.exists():  # made earlier in the same run (benchmarks/run.py's --scale-dir)
+        return path
     subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--orgs", str(orgs), "--quarters", "12",
          "--out", str(path)],
@@ -124,20 +126,22 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="keep the databases and reports here")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "latest-reports.json")
+    parser.add_argument("--demo-db", type=Path, help="a demo database to read (default: made with `eits-tracker demo`)")
+    parser.add_argument("--scale-dir", type=Path, help="where scale-N.sqlite3 files are kept (generated when missing)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="eits-bench-reports-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     results: dict[str, Any] = {}
     try:
-        demo = _demo(work)
+        demo = args.demo_db or _demo(work)
         md, written = _scenario(demo, work / "out-md", ("md",), args.repeat)
         results["md, demo 79"] = _median(md)
         results["all formats, demo 79"] = _median(_scenario(demo, work / "out-all", ALL, args.repeat)[0])
         results["lean: bare Jinja2 render, demo 79"] = _median(_lean(written.report, work / "out-lean", args.repeat))
         growth: dict[str, Any] = {}
         for n in (79, args.orgs):
-            path = _generated(work, n)
+            path = _generated(args.scale_dir or work, n)
             for name, formats in (("md", ("md",)), ("all", ALL)):
                 samples, w = _scenario(path, work / f"out-{n}-{name}", formats, max(1, args.repeat // 2))
                 growth[f"{name}, {n} orgs"] = {**_median(samples), "municipalities": len(w.report.municipalities)}
