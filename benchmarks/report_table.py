@@ -48,8 +48,8 @@ def markdown(report: dict[str, Any]) -> str:
         ratio = f"{rec['ratio']:.1f}×" if rec.get("ratio") is not None else "—"
         lines.append(
             f"| {rec['id']} | {rec['name']} | {rec.get('n_orgs') or ''} | {fmt(rec['median'], unit)}{cpu} | "
-            f"{fmt(rec['min'], unit).split()[0]}–{fmt(rec['max'], unit)} | {fmt(rec.get('lean_median'), unit)} | {ratio} | "
-            f"{_target(rec)} | {_met(rec)} |"
+            f"{fmt(rec['min'], unit).split()[0]}–{fmt(rec['max'], unit)} | {fmt(rec.get('lean_median'), unit)} | "
+            f"{ratio} | {_target(rec)} | {_met(rec)} |"
         )
     if report.get("growth"):
         lines += [
