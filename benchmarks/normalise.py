@@ -39,6 +39,8 @@ def record(
     met = None
     if target is not None:
         met = median >= target if higher_is_better else median <= target
+    if extra.get("ratio_target") is not None and lean_median:  # a target on the ratio as well (start-up)
+        met = (met is not False) and median / lean_median <= extra["ratio_target"]
     return {
         "id": id,
         "name": name,

@@ -130,7 +130,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per scenario (default 3)")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json", help="the JSON (Markdown beside it)")
     parser.add_argument("--keep", type=Path, help="keep databases and each script's JSON here")
+    parser.add_argument("--render", type=Path, help="only write the Markdown of an existing run's JSON")
     args = parser.parse_args(argv)
+    if args.render:
+        report = json.loads(args.render.read_text(encoding="utf-8"))
+        args.render.with_suffix(".md").write_text(markdown(report) + "\n", encoding="utf-8")
+        print(markdown(report))
+        return 0
     chosen = [s for s in SCRIPTS if not args.only or s.id in args.only.split(",")]
     started = time.perf_counter()
     load_start = os.getloadavg()
