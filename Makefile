@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install catalog catalog-check lint bench clean
+.PHONY: run test install catalog catalog-check lint bench bench-check clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "eits-tracker needs Python >= 3.11 (set PYTHON=python3.11)")'
@@ -34,9 +34,14 @@ lint: install
 	$(BIN)/ruff check eits_tracker tests benchmarks
 	$(BIN)/mypy
 
+## Every benchmark in one run (< 10 min): benchmarks/results/latest.json and latest.md (see benchmarks/README.md).
 bench: install
-	$(BIN)/python benchmarks/bench_data_core.py
-	$(BIN)/python benchmarks/bench_tui.py
+	$(BIN)/python benchmarks/run.py
+
+## make bench, then fail when a scenario's ratio (ours / lean) is > 25 % worse than results/baseline.json.
+## Not part of make test. FROM=benchmarks/results/latest.json compares an existing run instead.
+bench-check: install
+	$(BIN)/python benchmarks/bench_check.py $(if $(FROM),--from $(FROM))
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

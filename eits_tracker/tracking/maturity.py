@@ -71,8 +71,9 @@ DEFAULT_THRESHOLDS: Thresholds = DEFAULT_MATURITY_THRESHOLDS
 LEVELS = ("basic", "standard", "high")
 _NONE: dict[int, str] = {}
 _CHUNK = 500
-#: History rows after the moment cost about this many rows before it (see _past_is_cheaper).
-_LATER_WEIGHT = 2
+#: History rows after the moment cost about this many rows before it (see _past_is_cheaper). Measured
+#: on 1,000 × 12 (CPU): the one-pass sweep wins up to about 4 rows before T per row after it.
+_LATER_WEIGHT = 4
 
 
 # --- quarters ----------------------------------------------------------------------
@@ -180,9 +181,12 @@ def _as_of(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[in
     out: dict[int, dict[int, str]] = {}
     twice: list[tuple[int, str]] = []
     if _past_is_cheaper(conn, mine_only, at):
-        # Most of the history came after ``at`` (an early quarter): every key is read from the rows
-        # up to ``at`` alone, instead of from the current rows minus the (many) keys changed since.
-        return _ended(conn, then, _select_last(conn, [mine_only], at))
+        # Much of the history came after ``at`` (an early or middle quarter): every key is read from
+        # the rows up to ``at`` alone, in one pass (maturity_series' sweep, the same meaning), instead
+        # of from the current rows minus the (many) keys changed since.
+        from eits_tracker.tracking.maturity_series import _sweep  # it builds on this module
+
+        return _sweep(session, loaded, [at])[0][at]
     redo = conn.execute(select(h.target_object_id, h.measure_code).where(changed).distinct()).all()
 
     for tid, known in loaded.current.items():
@@ -209,22 +213,31 @@ def _as_of(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[in
     # Every history row of a status carries its (target, code), so the rows of the statuses changed
     # later are those of the keys changed later (other statuses on such a key ended by archival
     # first, or are live twins, fetched by key below); found through the (status, time) index.
-    wanted: list[ColumnElement[bool]] = [h.status_id.in_(select(h.status_id).where(changed))]
+    # Up to ``at`` only one status of such a key has rows (an archived one has none after its
+    # archival, and its successor none before), so they may come in the index's own order, status
+    # by status: no sort of ~200,000 rows. The twins' keys are read again afterwards in time order.
+    last = _select_last(conn, [h.status_id.in_(select(h.status_id).where(changed))], at, by_status=True)
+    wanted: list[ColumnElement[bool]] = []
     for start in range(0, len(twice), _CHUNK):
         pairs = sorted(set(twice[start : start + _CHUNK]))
         wanted.append(or_(*(and_(h.target_object_id == t, h.measure_code == c) for t, c in pairs)))
-    return _ended(conn, then, _select_last(conn, wanted, at), out)
+    last.update(_select_last(conn, wanted, at))
+    return _ended(conn, then, last, out)
 
 
 def _select_last(
-    conn: Any, wanted: list[ColumnElement[bool]], at: datetime
+    conn: Any, wanted: list[ColumnElement[bool]], at: datetime, *, by_status: bool = False
 ) -> dict[tuple[int, str], tuple[str, str, int]]:
-    """(target, code) -> (status, source, history id) of its last history row up to ``at`` among those wanted."""
+    """(target, code) -> (status, source, history id) of its last history row up to ``at`` among those wanted.
+
+    ``by_status``: the rows come status by status, each in time order — right only when no two
+    statuses of one (target, code) have rows up to ``at`` (see ``_as_of``)."""
     h = _cols(m.StatusHistory)
     base = select(h.target_object_id, h.measure_code, h.new_status, h.source, h.id).where(h.changed_at <= at)
+    order = (h.status_id, h.changed_at, h.id) if by_status else (h.changed_at, h.id)
     last: dict[tuple[int, str], tuple[str, str, int]] = {}
     for condition in wanted:
-        for tid, code, status, source, hid in conn.execute(base.where(condition).order_by(h.changed_at, h.id)).all():
+        for tid, code, status, source, hid in conn.execute(base.where(condition).order_by(*order)).all():
             last[(tid, code)] = (status, source, hid)
     return last
 

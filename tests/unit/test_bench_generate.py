@@ -41,6 +41,9 @@ FIELDS = ("in_scope", "counts", "coverage", "fulfilment", "level")
 def _module() -> ModuleType:
     """benchmarks/ is not a package: load the script by path (registered first, as dataclasses need)."""
     if "bench_generate" not in sys.modules:
+        # generate.py imports its sibling scale_rows.py, as it does when run as a script.
+        if str(SCRIPT.parent) not in sys.path:
+            sys.path.insert(0, str(SCRIPT.parent))
         spec = importlib.util.spec_from_file_location("bench_generate", SCRIPT)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
