@@ -23,7 +23,7 @@ def code_key(code: str) -> tuple[Any, ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Fulfilment:
     """Status counts of a set of in-scope measures and the fulfilment they give (None: nothing counts)."""
 
@@ -35,7 +35,7 @@ class Fulfilment:
     coverage: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each of its 21 fields through object.__setattr__
 class MeasureRow:
     """A measure of the municipality at the quarter's end, with its plan fields as they were then."""
 

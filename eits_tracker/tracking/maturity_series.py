@@ -105,13 +105,15 @@ def _sweep(
     # A migration row that archived its status ends it: known up front, so a status is None from then.
     archived = mat._archivals(conn, list(conn.execute(select(h.id).where(h.source == "migration", *mine)).scalars()))
     last: dict[int, dict[str, str | None]] = {}  # target id -> {measure code: status or None}
+    # The mapped dict (measure id -> status) last built per target, and the edition it was built for:
+    # a target changed in a window is copied and patched with that window's codes only.
+    built: dict[int, tuple[Any, dict[int, str]]] = {}
     snapshots: dict[datetime, Statuses] = {}
-    previous: tuple[Statuses, dict[int, Any]] | None = None
     lower: datetime | None = None
     for t in moments:
         # One window (lower, t] per moment, read in order: no per-row time comparisons in Python.
         window = [h.changed_at <= t, *mine] + ([h.changed_at > lower] if lower is not None else [])
-        touched: set[int] = set()
+        changed: dict[int, list[str]] = {}
         rows = (
             select(h.target_object_id, h.measure_code, h.new_status, h.id).where(*window).order_by(h.changed_at, h.id)
         )
@@ -119,25 +121,42 @@ def _sweep(
             codes = last.get(tid)
             if codes is None:
                 codes = last[tid] = {}
+                changed[tid] = []
             codes[code] = None if status == "not_assessed" or hid in archived else status
-            touched.add(tid)
+            touched = changed.get(tid)
+            if touched is None:
+                touched = changed[tid] = []
+            touched.append(code)
         editions = loaded.edition_then(t)
         wanted = None if needs is None else needs.get(t, set())
         out: Statuses = {}
         for tid, codes in last.items():
             edition = editions.get(tid)
             if edition is None or (wanted is not None and loaded.owner[tid] not in wanted):
+                if tid in changed:  # its patch is not applied now: rebuild it when it is next wanted
+                    built.pop(tid, None)
                 continue
-            # Unchanged target, same edition: the previous snapshot's dict serves again (read-only).
-            if previous is not None and tid not in touched and previous[1].get(tid) is edition and tid in previous[0]:
-                out[tid] = previous[0][tid]
-                continue
+            before = built.get(tid)
             id_of = edition.id_of
-            known = {id_of[c]: st for c, st in codes.items() if st is not None and c in id_of}
+            if before is not None and before[0] is edition:
+                known = before[1]
+                patch = changed.get(tid)
+                if patch:  # copy, so earlier snapshots keep their values (they are shared, read-only)
+                    known = dict(known)
+                    for code in patch:
+                        mid = id_of.get(code)
+                        if mid is not None:
+                            st = codes[code]
+                            if st is None:
+                                known.pop(mid, None)
+                            else:
+                                known[mid] = st
+            else:
+                known = {id_of[c]: st for c, st in codes.items() if st is not None and c in id_of}
+            built[tid] = (edition, known)
             if known:
                 out[tid] = known
         snapshots[t] = out
-        previous = (out, editions)
         lower = t
     return snapshots, first
 
