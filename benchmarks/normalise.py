@@ -182,6 +182,23 @@ def concurrency(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[st
     return out, []
 
 
+def wiki(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """bench_wiki.py: export of N pages in process and as the command, against writing the same files plainly."""
+    r, pages = raw["results"], raw["pages"]
+    lean = r["lean"]
+    name = "plain Python writing the same files"
+    return [
+        record("wiki_export_md", f"wiki export, {pages} pages, Markdown (in process)", "s", r["export_md"], lean,
+               target=2.0, lean_name=name),
+        record("wiki_export_html", f"wiki export, {pages} pages, Markdown + HTML (in process)", "s",
+               r["export_html"], lean, target=2.0, lean_name=name),
+        record("wiki_cli_md", f"`wiki export`, {pages} pages (command, with start-up)", "s", r["cli_md"], None,
+               target=2.0),
+        record("wiki_cli_html", f"`wiki export --html`, {pages} pages (command, with start-up)", "s", r["cli_html"],
+               None, target=2.0),
+    ], []  # fmt: skip
+
+
 def generic(raw: dict[str, Any], prefix: str = "") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Records the script wrote itself, else every ``{ours, lean}`` pair found in its JSON."""
     if isinstance(raw.get("records"), list):

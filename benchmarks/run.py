@@ -68,7 +68,7 @@ SCRIPTS: tuple[Script, ...] = (
            "{repeat}", "--out", "{out}"), normalise.reports, ("demo", "scale")),
     Script("concurrency", "bench_concurrency.py", ("--backend", "both", "--changes", "300", "--out", "{out}"),
            normalise.concurrency, ()),
-    Script("wiki", "bench_wiki.py", ("--db", "{demo}", "--pages", "500", "--repeat", "{repeat}", "--out", "{out}")),
+    Script("wiki", "bench_wiki.py", ("--pages", "500", "--repeat", "{repeat}", "--out", "{out}"), normalise.wiki, ()),
 )  # fmt: skip
 
 
