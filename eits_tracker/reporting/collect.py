@@ -145,6 +145,7 @@ def build_report(
     sessions, followups = _mentoring_rows(session, detailed, start, end)
 
     reports: list[MunicipalityReport] = []
+    detailed_ids = set(detailed)
     by_muni = {mu_.id: mu_ for mu_ in found.loaded.munis}
     for mid in ids:
         _id, ehak, name, kind, county, approach, _edition = meta[mid]
@@ -164,7 +165,7 @@ def build_report(
             previous=previous,
             recorded=found.recorded(mid, end),
             trend=[(x, found.maturity[ends[x]][mid] if found.recorded(mid, ends[x]) else None) for x in quarters],
-            detailed=mid in set(detailed),
+            detailed=mid in detailed_ids,
         )
         mine = states[mid]
         by_layer: dict[str, list[MeasureState]] = defaultdict(list)
