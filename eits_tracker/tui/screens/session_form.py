@@ -16,12 +16,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Select, TextArea
 
 from eits_tracker.timeutil import TALLINN
 from eits_tracker.tracking.vocab import STATUSES
+from eits_tracker.tui.drafting import DraftAutosave
 from eits_tracker.tui.i18n import _, mentoring_label, status_label, translate_bindings
 from eits_tracker.tui.rowtable import Column, RowTable
 from eits_tracker.tui.suggest import ListSuggester, last_item
@@ -33,7 +33,7 @@ PENDING = ("sf-change-measure", "sf-fu-description", "sf-fu-measure", "sf-fu-own
 NEXT_STATE = {"open": "done", "done": "dropped", "dropped": "open"}
 
 
-class SessionFormScreen(Screen[bool]):
+class SessionFormScreen(DraftAutosave, Screen[bool]):
     """A new session of one assignment. Dismisses with True when recorded."""
 
     BINDINGS = [
@@ -44,8 +44,6 @@ class SessionFormScreen(Screen[bool]):
         Binding("space", "cycle", "Done/dropped", show=False),
         Binding("f8", "discard", "Discard draft", show=False),
     ]
-    AUTOSAVE_SECONDS = 0.6
-
     def __init__(self, assignment_id: int) -> None:
         super().__init__()
         translate_bindings(self)
@@ -54,9 +52,7 @@ class SessionFormScreen(Screen[bool]):
         self.changes: list[list[str]] = []
         self.followups: list[dict[str, str]] = []
         self.closings: dict[str, list[str]] = {}
-        self.restoring = False
-        self.dirty = False
-        self._autosave: Any = None
+        self.init_drafts()
 
     # --- layout --------------------------------------------------------------------
 
@@ -238,51 +234,13 @@ class SessionFormScreen(Screen[bool]):
                 for f in self.ctx.open_followups
             )
 
-    # --- drafts ------------------------------------------------------------------------
+    # --- drafts (tui.drafting) ----------------------------------------------------------
 
-    def changed(self) -> None:
-        if self.restoring or self.ctx is None:
-            return
-        self.dirty = True
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = self.set_timer(self.AUTOSAVE_SECONDS, self.save_draft)
-
-    def save_draft(self) -> None:
+    def write_draft(self, session: Any, payload: dict[str, Any], owner: str) -> None:
         from eits_tracker.mentoring.drafts import save_draft
         from eits_tracker.mentoring.form import DRAFT_KIND, draft_key
 
-        if self.ctx is None or not self.dirty:
-            return
-        app: Any = self.app
-        payload, key = self.payload(), draft_key(self.assignment_id)
-        self._autosave = None
-
-        # Not a data write for the other screens: run_db(write=False) and commit here. The
-        # app runs it, not this screen: a screen's workers end with the screen (Escape).
-        def keep(session: Any) -> None:
-            save_draft(session, owner=app.actor, kind=DRAFT_KIND, key=key, payload=payload)
-            session.commit()
-
-        run_db(app, keep, group="draft", exclusive=True)
-
-    def on_unmount(self) -> None:
-        # Quitting the app while a draft save still waits for its timer: save it now.
-        if self._autosave is not None and self.dirty and self.ctx is not None:
-            from eits_tracker.mentoring.drafts import save_draft
-            from eits_tracker.mentoring.form import DRAFT_KIND, draft_key
-
-            self._autosave.stop()
-            app: Any = self.app
-            try:
-                payload = self.payload()
-            except NoMatches:  # the widgets are gone already
-                return
-            with app.database.session() as session:
-                save_draft(
-                    session, owner=app.actor, kind=DRAFT_KIND, key=draft_key(self.assignment_id), payload=payload
-                )
-                session.commit()
+        save_draft(session, owner=owner, kind=DRAFT_KIND, key=draft_key(self.assignment_id), payload=payload)
 
     @on(Input.Changed)
     @on(TextArea.Changed)
@@ -431,8 +389,7 @@ class SessionFormScreen(Screen[bool]):
             return
         app: Any = self.app
         ctx, payload = self.ctx, self.payload()
-        if self._autosave is not None:
-            self._autosave.stop()
+        self.stop_autosave()
 
         def record(session: Any) -> Any:
             data = payload_input(payload, ctx)
@@ -473,8 +430,8 @@ class SessionFormScreen(Screen[bool]):
 
     def action_close(self) -> None:
         if self.dirty:
-            if self._autosave is not None:
-                self._autosave.stop()
+            if self._autosave is not None:  # a save still waits for its timer: now
+                self.stop_autosave()
                 self.save_draft()
             self.app.notify(_("The draft is kept; open the form again to continue."), title=_("Draft kept"), timeout=4)
         self.dismiss(False)
@@ -491,8 +448,7 @@ class SessionFormScreen(Screen[bool]):
         def decided(ok: bool | None) -> None:
             if not ok:
                 return
-            if self._autosave is not None:
-                self._autosave.stop()
+            self.stop_autosave()
             key = draft_key(self.assignment_id)
 
             def drop(session: Any) -> None:

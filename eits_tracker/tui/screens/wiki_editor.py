@@ -14,10 +14,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Label, TextArea
 
+from eits_tracker.tui.drafting import DraftAutosave
 from eits_tracker.tui.i18n import _, translate_bindings
 from eits_tracker.tui.suggest import ListSuggester
 from eits_tracker.tui.widgets import KeyBar, MarkdownText
@@ -27,7 +27,7 @@ FIELDS = {"title": "#we-title", "slug": "#we-slug", "tags": "#we-tags", "modules
           "measures": "#we-measures"}  # fmt: skip
 
 
-class WikiEditorScreen(Screen[None]):
+class WikiEditorScreen(DraftAutosave, Screen[None]):
     """Write a new page (``slug`` None) or edit one."""
 
     CSS_PATH = "wiki.tcss"
@@ -37,8 +37,6 @@ class WikiEditorScreen(Screen[None]):
         Binding("escape", "close", "Close (keeps draft)"),
         Binding("f8", "discard", "Discard draft", show=False),
     ]
-    AUTOSAVE_SECONDS = 0.6
-
     def __init__(self, slug: str | None, *, codes: list[str] | None = None) -> None:
         super().__init__()
         translate_bindings(self)
@@ -46,9 +44,7 @@ class WikiEditorScreen(Screen[None]):
         self.codes = codes or []
         self.ctx: Any = None
         self.base_version: int | None = None
-        self.dirty = False
-        self.restoring = False
-        self._autosave: Any = None
+        self.init_drafts()
 
     def compose(self) -> ComposeResult:
         yield Label(_("Loading…"), id="we-heading", classes="screen-title")
@@ -130,42 +126,12 @@ class WikiEditorScreen(Screen[None]):
     def _edited(self, event: Any) -> None:
         if isinstance(event, TextArea.Changed) and self.query_one("#we-preview-box").display:
             self.refresh_preview()
-        if self.restoring or self.ctx is None:
-            return
-        self.dirty = True
-        if self._autosave is not None:
-            self._autosave.stop()
-        self._autosave = self.set_timer(self.AUTOSAVE_SECONDS, self.save_draft)
+        self.changed()
 
-    def save_draft(self) -> None:
+    def write_draft(self, session: Any, payload: dict[str, Any], owner: str) -> None:
         from eits_tracker.wiki.editing import keep_draft
 
-        if self.ctx is None or not self.dirty:
-            return
-        app: Any = self.app
-        payload, slug = self.payload(), self.slug
-        self._autosave = None
-
-        def keep(session: Any) -> None:
-            keep_draft(session, slug, owner=app.actor, payload=payload)
-            session.commit()
-
-        run_db(app, keep, group="draft", exclusive=True)  # the app's worker: it outlives the screen
-
-    def on_unmount(self) -> None:
-        # Closed (or the app quit) while a draft save waited for its timer: save it now.
-        if self._autosave is not None and self.dirty and self.ctx is not None:
-            from eits_tracker.wiki.editing import keep_draft
-
-            self._autosave.stop()
-            try:
-                payload = self.payload()
-            except NoMatches:
-                return
-            app: Any = self.app
-            with app.database.session() as session:
-                keep_draft(session, self.slug, owner=app.actor, payload=payload)
-                session.commit()
+        keep_draft(session, self.slug, owner=owner, payload=payload)
 
     def action_preview(self) -> None:
         box = self.query_one("#we-preview-box")
@@ -180,9 +146,7 @@ class WikiEditorScreen(Screen[None]):
             return
         app: Any = self.app
         payload, slug, base = self.payload(), self.slug, self.base_version
-        if self._autosave is not None:
-            self._autosave.stop()
-            self._autosave = None
+        self.stop_autosave()
         self.dirty = True
         self.save_draft()  # whatever happens to the save, the text is in the database first
 
@@ -233,9 +197,7 @@ class WikiEditorScreen(Screen[None]):
 
     def action_close(self) -> None:
         if self.dirty:
-            if self._autosave is not None:
-                self._autosave.stop()
-                self._autosave = None
+            self.stop_autosave()
             self.save_draft()
             self.app.notify(
                 _("The draft is kept; open the editor again to continue."), title=_("Draft kept"), timeout=4
@@ -253,9 +215,7 @@ class WikiEditorScreen(Screen[None]):
         def decided(ok: bool | None) -> None:
             if not ok:
                 return
-            if self._autosave is not None:
-                self._autosave.stop()
-                self._autosave = None
+            self.stop_autosave()
 
             def drop(session: Any) -> None:
                 drop_draft(session, self.slug, owner=app.actor)
