@@ -58,19 +58,17 @@ def trend_quarters(quarter: str, n: int = TREND_QUARTERS) -> list[str]:
 
 
 def _tally(code: str, title: str, states: Iterable[MeasureState]) -> Fulfilment:
-    counts = dict.fromkeys(STATUSES, 0)
+    """A layer's or module's figures, by the maturity model's own counting (``maturity._Tally``)."""
+    tally = mat._Tally()
     for s in states:
-        counts[s.status] += 1
-    total = sum(counts.values())
-    denominator = total - counts["not_applicable"] - counts["risk_accepted"]
-    score = counts["implemented"] + counts["partial"] / 2
+        tally.add(s.level, s.status)
     return Fulfilment(
         code=code,
         title=title,
-        in_scope=total,
-        counts=counts,
-        fulfilment=score / denominator if denominator else None,
-        coverage=(total - counts["not_assessed"]) / total if total else None,
+        in_scope=sum(tally.in_scope().values()),
+        counts=tally.counts(),
+        fulfilment=tally.fulfilment(),
+        coverage=tally.coverage(),
     )
 
 

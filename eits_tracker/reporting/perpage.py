@@ -48,13 +48,8 @@ def _env(lang: str, templates: str | None) -> Any:
     return environment(lang, Path(templates) if templates else None)
 
 
-def run(task: Task) -> list[str]:
-    """Write one chunk's files under ``task.root``; returns their paths relative to it."""
-    from eits_tracker.markup import markdown_to_html
-    from eits_tracker.reporting.render import render
-
-    root = Path(task.root)
-    written: list[str] = []
+def writer(root: Path, written: list[str]) -> Callable[[str, str | bytes], None]:
+    """``put(relative, data)``: write text (UTF-8, LF) or bytes under ``root``, noting the relative path."""
 
     def put(relative: str, data: str | bytes) -> None:
         path = root / relative
@@ -64,6 +59,17 @@ def run(task: Task) -> list[str]:
         else:
             path.write_text(data, encoding="utf-8", newline="\n")
         written.append(relative)
+
+    return put
+
+
+def run(task: Task) -> list[str]:
+    """Write one chunk's files under ``task.root``; returns their paths relative to it."""
+    from eits_tracker.markup import markdown_to_html
+    from eits_tracker.reporting.render import render
+
+    written: list[str] = []
+    put = writer(Path(task.root), written)
 
     env = _env(task.lang, task.templates) if "html" in task.formats else None
     for m, page, targets in task.items:

@@ -27,7 +27,7 @@ from eits_tracker.reporting import charts
 from eits_tracker.reporting.collect import build_report
 from eits_tracker.reporting.model import LAYERS, MunicipalityReport, QuarterReport
 from eits_tracker.reporting.oscal import targets_of
-from eits_tracker.reporting.perpage import write_pages
+from eits_tracker.reporting.perpage import write_pages, writer
 from eits_tracker.reporting.render import check_language, check_templates, environment, render
 from eits_tracker.reporting.summary import summary
 from eits_tracker.tracking import maturity as mat
@@ -147,7 +147,7 @@ def _write_quarterly(
         raise ValidationError(f"out: cannot write to {out}: {problem}; choose another folder.", field="out") from None
     final = out / report.quarter
     try:
-        files = _write_all(session, report, staging, wanted, env, lang, templates, step)
+        files = _write_all(session, report, staging, wanted, env, lang, templates, step)  # relative paths
         if final.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{report.quarter}-old-", dir=out))
             final.rename(old / "previous")
@@ -162,7 +162,7 @@ def _write_quarterly(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     step("done", 1.0)
-    return Written(final, report, [final / f.relative_to(staging) for f in files])
+    return Written(final, report, [final / f for f in files])
 
 
 def _write_all(
@@ -174,18 +174,10 @@ def _write_all(
     lang: str,
     templates: Path | None,
     step: Progress,
-) -> list[Path]:
+) -> list[str]:
     t = env.globals["t"]
-    files: list[Path] = []
-
-    def put(relative: str, text: str | bytes) -> None:
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8", newline="\n")
-        files.append(path)
+    written: list[str] = []
+    put = writer(root, written)
 
     chart_files = _charts(report, t)
     context = {
@@ -216,7 +208,7 @@ def _write_all(
     detailed = [m.id for m in report.municipalities if m.detailed]
     targets = targets_of(session, detailed, report.end) if "oscal" in formats and detailed else {}
     step("html, xlsx, oscal", 0.65)
-    written = write_pages(
+    written += write_pages(
         report,
         pages,
         targets,
@@ -226,8 +218,7 @@ def _write_all(
         templates,
         progress=lambda share: step("pages", 0.65 + 0.35 * share),
     )
-    files.extend(root / relative for relative in written)
-    return files
+    return written
 
 
 def _charts(report: QuarterReport, t: Any) -> dict[str, str]:
