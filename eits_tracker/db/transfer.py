@@ -55,19 +55,26 @@ from sqlalchemy import (
     Engine,
     Integer,
     Table,
-    create_engine,
-    event,
     inspect,
     select,
     text,
 )
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import DBAPIError
 
-from eits_tracker.db.engine import make_engine, normalise_url, redact
-from eits_tracker.db.migrate import HEAD, current_revision, upgrade
+from eits_tracker.db.engine import make_engine, redact
+from eits_tracker.db.migrate import upgrade
 from eits_tracker.db.table_digest import BATCH, _checksum, _columns, _Digest, _ordered, _tables
+from eits_tracker.db.transfer_ends import SQLITE_HEADER as SQLITE_HEADER  # part of this module's API
+from eits_tracker.db.transfer_ends import (
+    _check_sqlite_file,
+    _connect,
+    _hint,
+    _open_source,
+    _open_source_file,
+    _reason,
+    _same_database,
+    _sqlite_path,
+)
 from eits_tracker.errors import DatabaseError
 
 Progress = Callable[[str], None]
@@ -75,7 +82,6 @@ Progress = Callable[[str], None]
 #: Rows per executemany: large enough that round trips do not matter, small enough to stream.
 #: How long the copy waits for another program's lock on a PostgreSQL target before giving up.
 LOCK_TIMEOUT = "30s"
-SQLITE_HEADER = b"SQLite format 3\x00"
 #: Where the database of backup and restore comes from, for messages.
 CONFIGURED = "--database-url / EITS_DATABASE_URL"
 
@@ -212,131 +218,6 @@ def checksums(url: str) -> dict[str, tuple[int, str]]:
         engine.dispose()
 
 
-# --- opening the two ends -------------------------------------------------------------------
-
-
-def _sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL; None for another backend, memory or a ``file:`` URI."""
-    try:
-        parsed = make_url(normalise_url(url))
-    except ArgumentError:
-        return None
-    db = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
-        return None
-    return Path(db).expanduser()
-
-
-def _same_database(a: str, b: str) -> bool:
-    pa, pb = _sqlite_path(a), _sqlite_path(b)
-    if pa is not None or pb is not None:
-        return pa is not None and pb is not None and pa.exists() and pb.exists() and pa.samefile(pb)
-    try:
-        ua, ub = make_url(normalise_url(a)), make_url(normalise_url(b))
-    except ArgumentError:
-        return False
-
-    def where(u: Any) -> tuple[Any, ...]:
-        return (u.get_backend_name(), u.host or "localhost", u.port or 5432, u.database)
-
-    return where(ua) == where(ub)
-
-
-def _check_sqlite_file(path: Path, *, must_exist: bool) -> None:
-    if not path.exists():
-        if must_exist:
-            raise DatabaseError(f"there is no file {path}: check the path.")
-        return
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a folder, not a database file: check the path.")
-    with path.open("rb") as fh:
-        head = fh.read(len(SQLITE_HEADER))
-    if head and head != SQLITE_HEADER:
-        raise DatabaseError(f"{path} is not a SQLite database: check the path (a backup is a .sqlite3 file).")
-
-
-def _connect(url: str, where: str) -> Engine:
-    """An engine that has connected once; ``where`` names the setting to check when it cannot."""
-    path = _sqlite_path(url)
-    if path is not None:
-        _check_sqlite_file(path, must_exist=False)
-    engine = make_engine(url)
-    try:
-        with engine.connect():
-            pass
-    except DBAPIError as exc:
-        engine.dispose()
-        reason = _reason(exc)
-        todo = (
-            "Create it first (createdb, or CREATE DATABASE in psql)"
-            if "does not exist" in reason
-            else f"Check {where} and that the server is running"
-        )
-        raise DatabaseError(f"cannot open {redact(url)}: {reason}. {todo}.") from None
-    return engine
-
-
-def _open_source(url: str, *, label: str, where: str) -> Engine:
-    path = _sqlite_path(url)
-    if path is not None:
-        _check_sqlite_file(path, must_exist=True)  # never create an empty file where a source should be
-    engine = _connect(url, where)
-    try:
-        _require_head(engine, label, f"run 'eits-tracker --database-url {label} db upgrade' first")
-    except BaseException:
-        engine.dispose()
-        raise
-    return engine
-
-
-def _open_source_file(file: Path) -> Engine:
-    """A backup file, read-only (it may sit on read-only media) unless it is in WAL mode."""
-    with file.open("rb") as fh:
-        wal = fh.read(20)[18:19] == b"\x02"  # file format version: 1 rollback journal, 2 WAL
-    if wal:
-        return _open_source(f"sqlite:///{file}", label=str(file), where="the file")
-    uri = "file:" + file.resolve().as_posix().replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    engine = create_engine(
-        "sqlite://",
-        creator=lambda: sqlite3.connect(uri + "?mode=ro", uri=True, check_same_thread=False),
-        poolclass=NullPool,
-    )
-
-    @event.listens_for(engine, "connect")
-    def _no_implicit_transactions(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
-
-    try:
-        _require_head(
-            engine,
-            str(file),
-            f"upgrade it first with 'eits-tracker --database-url sqlite:///{file} db upgrade' (on a copy, to keep "
-            "the original as it is)",
-        )
-    except DBAPIError as exc:
-        engine.dispose()
-        raise DatabaseError(f"cannot read {file}: {_reason(exc)}.") from None
-    except BaseException:
-        engine.dispose()
-        raise
-    return engine
-
-
-def _require_head(engine: Engine, label: str, what_to_do: str) -> None:
-    rev = current_revision(engine)
-    if rev is None:
-        raise DatabaseError(f"{label} is not an eits-tracker database (it has no schema): check the URL or the file.")
-    if rev != HEAD:
-        raise DatabaseError(
-            f"{label} is at schema revision {rev}, this eits-tracker expects {HEAD}: {what_to_do} "
-            "(or, if a newer eits-tracker wrote it, use that version)."
-        )
-
-
 def _copy_into(
     source: Engine, source_label: str, target_url: str, *, where: str, replace: bool, progress: Progress | None
 ) -> Report:
@@ -375,7 +256,7 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
             conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
         with conn.begin():
             if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET LOCAL row_security = off")  # see _ROW_SECURITY
+                conn.exec_driver_sql("SET LOCAL row_security = off")  # see transfer_ends._ROW_SECURITY
                 # Never wait for ever: not even for the copy's own target, should both be one database.
                 conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             yield conn
@@ -551,28 +432,6 @@ def _reset_sequences(dst: Connection, tables: list[Table]) -> None:
 
 def _table_list(conn: Connection, tables: list[Table]) -> str:
     return ", ".join(conn.dialect.identifier_preparer.format_table(t) for t in tables)
-
-
-def _reason(exc: BaseException) -> str:
-    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
-    return str(orig).strip().splitlines()[0]
-
-
-#: With row_security off, PostgreSQL raises an error where row-level security (migration 0005) would
-#: quietly hide rows from a user's login: a copy is all of the database or nothing.
-_ROW_SECURITY = "row-level security"
-
-
-def _hint(exc: BaseException) -> str:
-    reason = _reason(exc).lower()
-    if _ROW_SECURITY in reason:
-        return (
-            " Your login sees only some of the rows (row-level security): copy with the login that owns the "
-            "tables or a superuser's."
-        )
-    if "lock timeout" in reason or "database is locked" in reason:
-        return " Another program is writing to the database: close it and try again."
-    return ""
 
 
 # --- backup files -----------------------------------------------------------------------------
