@@ -276,6 +276,13 @@ def create_page(
         updated_by=actor,
         version=1,
     )
+    return _store(session, page, clean, cat, actor=actor, at=at, note=note)
+
+
+def _store(
+    session: Session, page: m.WikiPage, clean: PageInput, cat: Catalogue, *, actor: str, at: datetime, note: str
+) -> m.WikiPage:
+    """Write the page, its new revision (the full text) and the codes it cites."""
     session.add(page)
     session.flush()
     session.add(_revision(page, actor=actor, at=at, note=note))
@@ -325,12 +332,7 @@ def update_page(
     page.modules, page.measures = clean.modules, clean.measures
     page.updated_at, page.updated_by = updated_at or at, actor
     page.version += 1
-    session.add(page)
-    session.flush()
-    session.add(_revision(page, actor=actor, at=at, note=note))
-    _write_refs(session, page.id, clean, cat)  # type: ignore[arg-type]
-    session.flush()
-    return page
+    return _store(session, page, clean, cat, actor=actor, at=at, note=note)
 
 
 def restore_revision(
