@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: The newest revision in migrations/versions; a test checks it equals Alembic's own head.
-HEAD = "0006_wiki"
+HEAD = "0007_status_snapshot"
 
 
 def alembic_config(engine: Engine) -> Config:

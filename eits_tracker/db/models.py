@@ -241,6 +241,27 @@ class StatusHistory(SQLModel, table=True):
     session_id: int | None = Field(default=None, foreign_key="mentor_session.id", index=True)
 
 
+class StatusSnapshot(SQLModel, table=True):
+    """A municipality's statuses as of a completed quarter's end, kept so that reading a past
+    quarter does not replay the history each time (``tracking.snapshots``).
+
+    Derived data: it is used only while ``history_count`` and ``history_max_id`` still describe the
+    municipality's history rows up to ``at`` (the history is append-only, so any row added with a
+    time up to ``at`` changes them), otherwise computed again and replaced.
+    """
+
+    __tablename__ = "status_snapshot"
+    __table_args__ = (UniqueConstraint("municipality_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id")
+    at: datetime = Field(sa_type=UTCDateTime)
+    history_count: int
+    history_max_id: int
+    #: JSON: {target object id: {status: [measure code, ...]}}, not_assessed and archived left out
+    statuses: str
+    made_at: datetime = _ts()
+
+
 class EditionMigration(SQLModel, table=True):
     """A municipality's move from one edition to another, with what happened to its statuses."""
 

@@ -60,6 +60,7 @@ from eits_tracker.errors import ValidationError
 from eits_tracker.text import estonian_key
 from eits_tracker.timeutil import TALLINN, as_utc, utcnow
 from eits_tracker.tracking import municipalities as munis
+from eits_tracker.tracking import snapshots
 from eits_tracker.tracking.demo import quarter_ends
 from eits_tracker.tracking.maturity_load import _cols, _Edition, _load, _Loaded, _Module, _Muni
 from eits_tracker.tracking.maturity_rows import DashboardRow, Maturity, ModuleProgress
@@ -162,6 +163,14 @@ class _Tally:
 
 
 def _as_of(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[int, str]]:
+    """The statuses as of ``at``, keyed by the measures of the edition then: at a completed quarter's
+    end from the snapshots kept of it where they still hold (``tracking.snapshots``), else replayed."""
+    if snapshots.eligible(at):
+        return snapshots.as_of(session, loaded, at, _replayed)
+    return _replayed(session, loaded, at)
+
+
+def _replayed(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[int, str]]:
     """The statuses as of ``at``, from the history, keyed by the measures of the edition then.
 
     A (target, code) with no history after ``at`` had its last change by then, and its status
@@ -189,7 +198,7 @@ def _as_of(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict[in
         return _sweep(session, loaded, [at])[0][at]
     redo = conn.execute(select(h.target_object_id, h.measure_code).where(changed).distinct()).all()
 
-    for tid, known in loaded.current.items():
+    for tid, known in loaded.statuses_now(session).items():
         edition = then.get(tid)
         if edition is None:
             continue
@@ -373,7 +382,7 @@ def maturity_all(
     limits = _thresholds(thresholds)
     ids = None if municipality_ids is None else list(municipality_ids)
     when = None if at is None else as_utc(at)
-    loaded = _load(session, ids, history=when is not None, all_editions=when is not None)
+    loaded = _load(session, ids, history=when is not None, all_editions=when is not None, current=when is None)
     statuses = loaded.current if when is None else _as_of(session, loaded, when)
     return _evaluate(loaded, statuses, when, limits)
 
@@ -459,7 +468,7 @@ def dashboard_previous(
     limits = _thresholds(thresholds)
     quarter = last_completed_quarter(as_utc(now) if now else utcnow())
     then = quarter_end(quarter)
-    loaded = _load(session, None, history=True, all_editions=True)
+    loaded = _load(session, None, history=True, all_editions=True, current=False)
     evaluated = _evaluate(loaded, _as_of(session, loaded, then), then, limits)
     recorded = _recorded_by(session, then)
     return quarter, {mu_id: (mat if mu_id in recorded else None) for mu_id, mat in evaluated.items()}

@@ -76,6 +76,14 @@ class _Loaded:
     owner: dict[int, int]
     #: target id -> {measure id: status} of the status rows not archived (not_assessed left out)
     current: dict[int, dict[int, str]]
+    #: False: ``current`` was not read (``_load(current=False)``); ``statuses_now`` reads it
+    has_current: bool = True
+
+    def statuses_now(self, session: Session) -> dict[int, dict[int, str]]:
+        """``current``, read now if ``_load`` left it out."""
+        if not self.has_current:
+            self.current, self.has_current = _current(session, self.ids), True
+        return self.current
 
     def edition_then(self, at: datetime) -> dict[int, _Edition]:
         """Target id -> the edition its municipality worked on at ``at``."""
@@ -88,7 +96,11 @@ def _cols(model: type[SQLModel]) -> ReadOnlyColumnCollection[str, Column[Any]]:
     return model.__table__.c  # type: ignore[attr-defined, no-any-return]
 
 
-def _load(session: Session, ids: list[int] | None, *, history: bool, all_editions: bool) -> _Loaded:
+def _load(
+    session: Session, ids: list[int] | None, *, history: bool, all_editions: bool, current: bool = True
+) -> _Loaded:
+    """What the model reads; ``current=False`` leaves the current statuses out (``_Loaded.statuses_now``
+    reads them when asked: a past moment read from its snapshot or the history alone never needs them)."""
     session.flush()  # the reads below go through the connection, which does not autoflush
     conn = session.connection()
     mu, ma, to, tom = (_cols(t) for t in (m.Municipality, m.ModuleApplicability, m.TargetObject, m.TargetObjectModule))
@@ -142,7 +154,17 @@ def _load(session: Session, ids: list[int] | None, *, history: bool, all_edition
     for edition in editions.values():
         edition.ids = frozenset(edition.id_of.values())
 
-    # The current statuses, one row per (target, status) with the measure ids joined in a string:
+    loaded = _Loaded(list(by_id.values()), ids, editions, owner, {}, has_current=current)
+    if current:
+        loaded.current = _current(session, ids)
+    return loaded
+
+
+def _current(session: Session, ids: list[int] | None) -> dict[int, dict[int, str]]:
+    """Target id -> {measure id: status} of the live status rows (not archived, not_assessed left out)."""
+    conn = session.connection()
+    to = _cols(m.TargetObject)
+    # One row per (target, status) with the measure ids joined in a string:
     # a few hundred rows instead of one per status row, which is most of the time saved.
     ms = _cols(m.MeasureStatus)
     measure_ids = func.aggregate_strings(cast(ms.measure_id, String), ",")
@@ -156,4 +178,4 @@ def _load(session: Session, ids: list[int] | None, *, history: bool, all_edition
     current: dict[int, dict[int, str]] = {}
     for tid, status, joined in conn.execute(live):
         current.setdefault(tid, {}).update(dict.fromkeys(map(int, joined.split(",")), status))
-    return _Loaded(list(by_id.values()), ids, editions, owner, current)
+    return current
