@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, event, func, insert, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
@@ -187,18 +187,18 @@ def _store(engine: Any, blobs: dict[int, str], stamps: dict[int, tuple[int, int]
             )
             made = utcnow()
             rows = [
-                {"mid": mid, "at": at, "count": stamps[mid][0], "top": stamps[mid][1], "blob": blob, "made": made}
+                {"mid": mid, "moment": at, "count": stamps[mid][0], "top": stamps[mid][1], "blob": blob, "made": made}
                 for mid, blob in blobs.items()
                 if now_stamps.get(mid) == stamps[mid]
             ]
             old = [r for r in rows if r["mid"] in there]
             new = [r for r in rows if r["mid"] not in there]
             if old:
-                where = (sn.c.municipality_id == bindparam("mid"), sn.c.at == bindparam("at"))
+                where = (sn.c.municipality_id == bindparam("mid"), sn.c.at == bindparam("moment"))
                 conn.execute(update(sn).where(*where).values(values), old)
             if new:
-                conn.execute(insert(sn).values(municipality_id=bindparam("mid"), at=bindparam("at"), **values), new)
-    except SQLAlchemyError as exc:  # busy, not permitted, made meanwhile by someone else: next time
+                conn.execute(insert(sn).values(municipality_id=bindparam("mid"), at=bindparam("moment"), **values), new)
+    except DBAPIError as exc:  # busy, not permitted, made meanwhile by someone else: next time
         log.debug("status snapshots at %s not kept: %s", at, exc)
 
 

@@ -195,3 +195,59 @@ def test_the_app_under_a_login_applies_the_same_rules(pg_url: str) -> None:
     with pytest.raises(NotPermitted), other.session() as s:
         add_user(s, login="eits_t_x", name="X", email="x@x.ee", roles=["specialist"])
     other.engine.dispose()
+
+
+def test_status_snapshots_are_read_like_the_history_and_written_by_administrators(pg_url: str) -> None:
+    """Migration 0007: a contact reads the kept statuses of their own municipality only, cannot write
+    or change any (others trust them without replaying the history), and reading a past quarter in
+    the app gives them the same numbers while keeping nothing."""
+    from eits_tracker.tracking import maturity as mat
+
+    info = _setup(pg_url)
+    at = mat.quarter_end("2026Q1")
+    admin = open_database(load_settings(database_url=pg_url, user="admin-test"), prepare=False)
+    with admin.session() as s:
+        for mid in (info["kihnu"], info["tallinn"]):
+            set_status(
+                s,
+                municipality=s.get(m.Municipality, mid),
+                measure_code="ISMS.1.M2",
+                status="implemented",
+                actor="admin",
+                changed_at=datetime(2026, 2, 10, tzinfo=UTC),
+            )
+        kihnu = s.get(m.Municipality, info["kihnu"])
+        late = datetime(2025, 11, 1, tzinfo=UTC)  # in 2025Q4, which only the contact asks about
+        set_status(s, municipality=kihnu, measure_code="ORP.1.M1", status="partial", actor="admin", changed_at=late)
+        s.commit()
+        as_admin = mat.maturity_all(s, at=at)
+    with admin.session() as s:
+        kept = dict(s.execute(select(m.StatusSnapshot.municipality_id, m.StatusSnapshot.id)).all())
+    assert set(kept) == {info["kihnu"], info["tallinn"]}
+    with _as(pg_url, info["contact"]) as conn:
+        seen = {r[0] for r in conn.execute("SELECT municipality_id FROM status_snapshot")}
+        assert seen == {info["kihnu"]}
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO status_snapshot (municipality_id, at, history_count, history_max_id, statuses, made_at) "
+                "VALUES (%s, %s, 1, 1, '{}', now())",
+                (info["kihnu"], at - timedelta(days=90)),
+            )
+        conn.rollback()
+        assert conn.execute("UPDATE status_snapshot SET statuses = '{}'").rowcount == 0
+        conn.rollback()
+    u = make_url(normalise_url(pg_url))
+    as_contact = u.set(username=info["contact"]).render_as_string(hide_password=False)
+    db = open_database(load_settings(database_url=as_contact), prepare=False)
+    try:
+        with db.session() as s:
+            mine = mat.maturity_all(s, at=at, municipality_ids=[info["kihnu"]])
+            assert mine[info["kihnu"]] == as_admin[info["kihnu"]]
+            earlier = mat.maturity_all(s, at=mat.quarter_end("2025Q4"), municipality_ids=[info["kihnu"]])
+            assert earlier[info["kihnu"]].counts["partial"] == 1  # computed, and not kept:
+    finally:
+        db.engine.dispose()
+    with admin.session() as s:
+        rows = s.execute(select(m.StatusSnapshot.municipality_id, m.StatusSnapshot.id)).all()
+        assert sorted(rows) == sorted(kept.items())
+    admin.engine.dispose()
