@@ -2,9 +2,11 @@
 
     python benchmarks/bench_asof.py [--db /tmp/scale-1000x12.sqlite3] [--repeat 5] [--out FILE]
 
-Times ``maturity_all(session, at=quarter_end(q))`` for every organisation, for an early, a middle
-and the last completed quarter, each run in a fresh session after one warm-up (as the app reads
-it), against a lean baseline in the same run: one raw ``sqlite3`` query taking the last history
+Times ``maturity_all(session, at=quarter_end(q))`` for every organisation: for the 1,000 at every
+completed quarter, for the 79 at an early, a middle and the last one. The first reading of a quarter
+replays the history and keeps its snapshots (timed on its own, with none kept before), the runs
+after it, each in a fresh session, read them back (tracking/snapshots.py). All against a lean
+baseline in the same run: one raw ``sqlite3`` query taking the last history
 row per status as of T (GROUP BY max id) and counting statuses per organisation. Then the same for
 79, 250, 500 and 1,000 generated organisations at one quarter, per organisation.
 
@@ -51,15 +53,22 @@ def _stamp(at: datetime) -> str:
 
 
 def time_ours(path: Path, at: datetime, repeat: int) -> dict[str, Any]:
-    """maturity_all as of ``at``: wall and CPU seconds per run, each in a fresh session."""
+    """maturity_all as of ``at``: wall and CPU seconds per run, each in a fresh session.
+
+    ``first``: the first reading of the quarter, with no snapshot kept of it (they are removed
+    first): the history is replayed and, when the session closes, the snapshots are kept — that
+    close is inside the timing. The runs after it read the snapshots (tracking/snapshots.py)."""
     from eits_tracker.config import load_settings
     from eits_tracker.db.setup import open_database
     from eits_tracker.tracking import maturity as mat
 
+    forget(path)
     db = open_database(load_settings(database_url=f"sqlite:///{path}"), prepare=False)
     try:
+        t = time.perf_counter()
         with db.session() as s:
-            orgs = len(mat.maturity_all(s, at=at))  # warm-up: statement cache, pool, page cache
+            orgs = len(mat.maturity_all(s, at=at))
+        first = time.perf_counter() - t
         wall, cpu = [], []
         for _ in range(repeat):
             with db.session() as s:
@@ -69,7 +78,25 @@ def time_ours(path: Path, at: datetime, repeat: int) -> dict[str, Any]:
                 cpu.append(time.process_time() - c)
     finally:
         db.engine.dispose()
-    return {"orgs": orgs, "wall": summary(wall), "cpu": summary(cpu)}
+    return {"orgs": orgs, "first": first, "kept": kept(path), "wall": summary(wall), "cpu": summary(cpu)}
+
+
+def forget(path: Path) -> None:
+    """Remove every kept snapshot, so that the next reading replays the history."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            conn.execute("DELETE FROM status_snapshot")
+    finally:
+        conn.close()
+
+
+def kept(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM status_snapshot").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def time_lean(path: Path, at: datetime, repeat: int) -> dict[str, Any]:
@@ -122,23 +149,29 @@ def scenario(name: str, path: Path, quarter: str, repeat: int) -> dict[str, Any]
 
     at = quarter_end(quarter)
     ours, lean = time_ours(path, at, repeat), time_lean(path, at, repeat)
-    print(f"  {name} {quarter}: {ours['wall']['median']:.3f} s (lean {lean['wall']['median']:.3f} s)", file=sys.stderr)
+    print(
+        f"  {name} {quarter}: first {ours['first']:.3f} s, then {ours['wall']['median']:.3f} s "
+        f"(lean {lean['wall']['median']:.3f} s)",
+        file=sys.stderr,
+    )
     return {"name": name, "quarter": quarter, "at": at.isoformat(), "ours": ours, "lean": lean}
 
 
 def markdown(results: dict[str, Any]) -> str:
     lines = [
-        "| scenario | quarter | median | min–max | CPU median | lean median | ratio | per org | target | met? |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| scenario | quarter | first (replayed, kept) | then median | min–max | CPU median | lean median | ratio |"
+        " per org | target | met? |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for r in results["asof"]:
         o, lean = r["ours"], r["lean"]
         target = TARGET_S if o["orgs"] >= 1000 else None
-        met = ("yes" if o["wall"]["median"] <= target else "**no**") if target else "—"
+        met = ("yes" if max(o["wall"]["median"], o["first"]) <= target else "**no**") if target else "—"
         lines.append(
-            f"| {r['name']} | {r['quarter']} | {o['wall']['median']:.3f} s | {o['wall']['min']:.3f}–"
-            f"{o['wall']['max']:.3f} s | {o['cpu']['median']:.3f} s | {lean['wall']['median'] * 1000:.0f} ms | "
-            f"{o['wall']['median'] / lean['wall']['median']:.0f}× | {o['wall']['median'] / o['orgs'] * 1000:.2f} ms | "
+            f"| {r['name']} | {r['quarter']} | {o['first']:.3f} s | {o['wall']['median']:.3f} s | "
+            f"{o['wall']['min']:.3f}–{o['wall']['max']:.3f} s | {o['cpu']['median']:.3f} s | "
+            f"{lean['wall']['median'] * 1000:.0f} ms | {o['wall']['median'] / lean['wall']['median']:.2f}× | "
+            f"{o['wall']['median'] / o['orgs'] * 1000:.2f} ms | "
             f"{f'≤ {target:.0f} s' if target else '—'} | {met} |"
         )
     lines += ["", "| organisations | quarter | median | min–max | ms per org | per org vs 79 | history rows |"]
@@ -186,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             gen = generate(big, orgs=1000, quarters=QUARTERS)
             results["generation"]["1000"] = {"seconds": gen.seconds, "rows": gen.rows}
         big_quarters = [q[0] for q in _quarters(QUARTERS)]
-        step("1000 organisations, as of three quarters")
-        for quarter in picked(big_quarters):
+        step("1000 organisations, as of every completed quarter")
+        for quarter in big_quarters[:-1]:
             results["asof"].append(scenario("1000 × 12 generated", big, quarter, args.repeat))
 
         step("the 79 demo municipalities")

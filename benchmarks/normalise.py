@@ -115,18 +115,38 @@ def tui(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
 def asof(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     r = raw["results"]
     out, seen = [], set()
+    big_runs = [e for e in r["asof"] if e["ours"]["orgs"] >= 1000]
+    quarters = [e["quarter"] for e in big_runs]
+    # The early, middle and last completed quarter, under the ids the baseline has always had.
+    shown = set(quarters[:1] + quarters[len(quarters) // 2 : len(quarters) // 2 + 1] + quarters[-1:])
     for entry in r["asof"]:
         o, lean = entry["ours"], entry["lean"]
         big = o["orgs"] >= 1000
         kind = "1000" if big else "79"
         rid = f"asof_{kind}_{entry['quarter']}"
-        if rid in seen:
+        if rid in seen or (big and len(quarters) > 3 and entry["quarter"] not in shown):
             continue
         seen.add(rid)
+        first = o.get("first")
         out.append(
-            record(rid, f"status as of {entry['quarter']}, {entry['name']}", "s", o["wall"], lean["wall"],
-                   target=2.0 if big else None, n_orgs=o["orgs"], lean_name="raw sqlite3 GROUP BY max(id)",
-                   cpu_median=o["cpu"]["median"])
+            record(rid, f"status as of {entry['quarter']}, {entry['name']} (snapshots kept)", "s", o["wall"],
+                   lean["wall"], target=2.0 if big else None, n_orgs=o["orgs"],
+                   lean_name="raw sqlite3 GROUP BY max(id)", cpu_median=o["cpu"]["median"], first_s=first)
+        )  # fmt: skip
+    if len(big_runs) > 1 and all("first" in e["ours"] for e in big_runs):
+        worst = max(big_runs, key=lambda e: e["ours"]["wall"]["median"])
+        out.append(
+            record("asof_1000_worst", f"status as of any of {len(big_runs)} completed quarters, 1000 (worst: "
+                   f"{worst['quarter']})", "s", worst["ours"]["wall"], worst["lean"]["wall"], target=2.0,
+                   n_orgs=1000, lean_name="raw sqlite3 GROUP BY max(id)")
+        )  # fmt: skip
+        firsts = [e["ours"]["first"] for e in big_runs]
+        slow = max(big_runs, key=lambda e: e["ours"]["first"])
+        out.append(
+            record("asof_1000_first_worst", f"first reading of a completed quarter, 1000: history replayed, "
+                   f"snapshots kept (worst of {len(big_runs)}: {slow['quarter']}; min–max over quarters)", "s",
+                   {"median": max(firsts), "min": min(firsts), "max": max(firsts), "samples": firsts},
+                   slow["lean"]["wall"], target=2.0, n_orgs=1000, lean_name="raw sqlite3 GROUP BY max(id)")
         )  # fmt: skip
     grown = []
     scaling = r.get("scaling") or []

@@ -31,6 +31,7 @@ from eits_tracker.db import models as m
 from eits_tracker.timeutil import as_utc
 from eits_tracker.tracking import maturity as mat
 from eits_tracker.tracking import municipalities as munis
+from eits_tracker.tracking import snapshots
 from eits_tracker.tracking.maturity_load import _cols, _load, _Loaded, _Muni
 from eits_tracker.tracking.maturity_rows import Maturity
 from eits_tracker.tracking.rollup import rollup
@@ -79,12 +80,27 @@ def series(
     moments = tuple(sorted({as_utc(t) for t in at}))
     ids = None if municipality_ids is None else sorted(set(municipality_ids))
     loaded = _load(session, ids, history=True, all_editions=True)
-    snapshots, first = _sweep(session, loaded, moments)
+    # Completed quarter ends whose statuses are kept for every municipality that had history by then
+    # are read back (tracking.snapshots); the history is swept for the other moments only, and what
+    # the sweep finds at completed quarter ends is kept for next time.
+    ends = [t for t in moments if snapshots.eligible(t)]
+    stamps = snapshots.stamps_at(session, loaded, ends) if ends else {}
+    found: dict[datetime, Statuses] = {}
+    for t in ends:
+        statuses, fresh = snapshots.read(session, loaded, t, stamps[t])
+        if fresh >= stamps[t].keys():
+            found[t] = statuses
+    todo = [t for t in moments if t not in found]
+    swept, first = _sweep(session, loaded, todo)
+    for t in todo:
+        if t in stamps:
+            snapshots.keep(session, loaded, t, swept[t], stamps[t])
+    found.update(swept)
     return Series(
         loaded=loaded,
         at=moments,
-        statuses=snapshots,
-        maturity={t: mat._evaluate(loaded, snapshots[t], t, limits) for t in moments},
+        statuses=found,
+        maturity={t: mat._evaluate(loaded, found[t], t, limits) for t in moments},
         first_recorded=first,
     )
 
@@ -108,7 +124,7 @@ def _sweep(
     # The mapped dict (measure id -> status) last built per target, and the edition it was built for:
     # a target changed in a window is copied and patched with that window's codes only.
     built: dict[int, tuple[Any, dict[int, str]]] = {}
-    snapshots: dict[datetime, Statuses] = {}
+    taken: dict[datetime, Statuses] = {}
     lower: datetime | None = None
     for t in moments:
         # One window (lower, t] per moment, read in order: no per-row time comparisons in Python.
@@ -117,7 +133,7 @@ def _sweep(
         rows = (
             select(h.target_object_id, h.measure_code, h.new_status, h.id).where(*window).order_by(h.changed_at, h.id)
         )
-        for tid, code, status, hid in conn.execute(rows):
+        for tid, code, status, hid in _plain(conn.execute(rows)):
             codes = last.get(tid)
             if codes is None:
                 codes = last[tid] = {}
@@ -156,9 +172,19 @@ def _sweep(
             built[tid] = (edition, known)
             if known:
                 out[tid] = known
-        snapshots[t] = out
+        taken[t] = out
         lower = t
-    return snapshots, first
+    return taken, first
+
+
+def _plain(result: Any) -> Any:
+    """The rows of a result as the driver's own tuples: a million history rows skip a million Row
+    objects (a third of a replay's time). Only for columns without result processing (integers,
+    strings), which is what the sweep reads."""
+    cursor = getattr(result, "cursor", None)
+    if cursor is None:
+        return result
+    return cursor
 
 
 def maturity_at(
@@ -179,11 +205,11 @@ def maturity_at(
     ids = sorted(set().union(*wanted.values()))
     loaded = _load(session, ids, history=True, all_editions=True)
     moments = sorted(wanted)
-    snapshots, _first = _sweep(session, loaded, moments, wanted)
+    taken, _first = _sweep(session, loaded, moments, wanted)
     out: dict[tuple[datetime, int], Maturity] = {}
     for t in moments:
         some = dataclasses.replace(loaded, munis=[mu for mu in loaded.munis if mu.id in wanted[t]])
-        out.update(((t, mid), found) for mid, found in mat._evaluate(some, snapshots[t], t, limits).items())
+        out.update(((t, mid), found) for mid, found in mat._evaluate(some, taken[t], t, limits).items())
     return out
 
 

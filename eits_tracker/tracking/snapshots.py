@@ -33,7 +33,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, event, func, insert, select, update
+from sqlalchemy import bindparam, case, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
@@ -63,23 +63,9 @@ def eligible(at: datetime, now: datetime | None = None) -> bool:
 def as_of(session: Session, loaded: _Loaded, at: datetime, compute: Compute) -> Statuses:
     """The statuses as of ``at`` (a completed quarter's end): kept snapshots where they still hold,
     ``compute`` for the other municipalities (then kept for next time, when allowed)."""
-    conn = session.connection()
-    h, sn = _cols(m.StatusHistory), _cols(m.StatusSnapshot)
-    ids = [mu.id for mu in loaded.munis]
-    history_of = [] if loaded.ids is None else [h.municipality_id.in_(ids)]
-    snapshot_of = [] if loaded.ids is None else [sn.municipality_id.in_(ids)]
     # First the stamps, then the statuses: a row committed in between makes a snapshot stale, not wrong.
-    counted = select(h.municipality_id, func.count(), func.max(h.id)).where(h.changed_at <= at, *history_of)
-    stamps = {mid: (count, top) for mid, count, top in conn.execute(counted.group_by(h.municipality_id))}
-    kept = select(sn.municipality_id, sn.history_count, sn.history_max_id, sn.statuses).where(sn.at == at, *snapshot_of)
-    then = loaded.edition_then(at)
-    out: Statuses = {}
-    fresh: set[int] = set()
-    for mid, count, top, blob in conn.execute(kept):
-        if stamps.get(mid) != (count, top):
-            continue
-        fresh.add(mid)
-        _decode(blob, then, out)
+    stamps = stamps_at(session, loaded, [at])[at]
+    out, fresh = read(session, loaded, at, stamps)
     # A municipality without history by then has no statuses: nothing to compute or keep.
     rest = [mu for mu in loaded.munis if mu.id in stamps and mu.id not in fresh]
     if not rest:
@@ -89,9 +75,59 @@ def as_of(session: Session, loaded: _Loaded, at: datetime, compute: Compute) -> 
         part = dataclasses.replace(loaded, munis=rest, ids=[mu.id for mu in rest])
     computed = compute(session, part, at)
     out.update(computed)
-    if access_of(session).is_admin:
-        _keep_later(session, _encode(part, at, computed), {mu.id: stamps[mu.id] for mu in rest}, at)
+    keep(session, part, at, computed, stamps)
     return out
+
+
+def stamps_at(session: Session, loaded: _Loaded, moments: list[datetime]) -> dict[datetime, dict[int, tuple[int, int]]]:
+    """Moment -> municipality id -> (count, largest id) of its history rows up to the moment
+    (municipalities without any left out). One moment: a range over the (municipality, time)
+    index; several: one pass over it, counting for every moment at once."""
+    h = _cols(m.StatusHistory)
+    conn = session.connection()
+    mine = [] if loaded.ids is None else [h.municipality_id.in_([mu.id for mu in loaded.munis])]
+    if len(moments) == 1:
+        (at,) = moments
+        counted = select(h.municipality_id, func.count(), func.max(h.id)).where(h.changed_at <= at, *mine)
+        return {at: {mid: (n, top) for mid, n, top in conn.execute(counted.group_by(h.municipality_id))}}
+    columns: list[Any] = []
+    for t in moments:
+        columns += [func.sum(case((h.changed_at <= t, 1), else_=0)), func.max(case((h.changed_at <= t, h.id)))]
+    out: dict[datetime, dict[int, tuple[int, int]]] = {t: {} for t in moments}
+    for row in conn.execute(select(h.municipality_id, *columns).where(*mine).group_by(h.municipality_id)):
+        for i, t in enumerate(moments):
+            if row[1 + 2 * i]:
+                out[t][row[0]] = (row[1 + 2 * i], row[2 + 2 * i])
+    return out
+
+
+def read(
+    session: Session, loaded: _Loaded, at: datetime, stamps: dict[int, tuple[int, int]]
+) -> tuple[Statuses, set[int]]:
+    """The kept statuses as of ``at`` of the municipalities whose snapshot still has its stamp, and their ids."""
+    sn = _cols(m.StatusSnapshot)
+    mine = [] if loaded.ids is None else [sn.municipality_id.in_([mu.id for mu in loaded.munis])]
+    kept = select(sn.municipality_id, sn.history_count, sn.history_max_id, sn.statuses).where(sn.at == at, *mine)
+    then = loaded.edition_then(at)
+    out: Statuses = {}
+    fresh: set[int] = set()
+    for mid, count, top, blob in session.connection().execute(kept):
+        if stamps.get(mid) == (count, top):
+            fresh.add(mid)
+            _decode(blob, then, out)
+    return out, fresh
+
+
+def keep(
+    session: Session, loaded: _Loaded, at: datetime, statuses: Statuses, stamps: dict[int, tuple[int, int]]
+) -> None:
+    """Keep the computed statuses as of ``at`` of ``loaded``'s municipalities that had history by then,
+    once the session's transaction ends (administrators only: see the module's docstring)."""
+    if not access_of(session).is_admin or not eligible(at):
+        return
+    blobs = {mid: blob for mid, blob in _encode(loaded, at, statuses).items() if mid in stamps}
+    if blobs:
+        _keep_later(session, blobs, {mid: stamps[mid] for mid in blobs}, at)
 
 
 def _decode(blob: str, then: dict[int, _Edition], out: Statuses) -> None:

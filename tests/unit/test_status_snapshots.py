@@ -168,3 +168,51 @@ def test_a_municipality_without_history_by_then_needs_no_snapshot(session: Sessi
     assert mat.maturity_of(session, tartu, at=Q1_END).coverage == 0.0
     session.commit()
     assert _kept(session, Q1_END) == {}
+
+
+def test_a_report_series_keeps_its_quarter_ends_and_reads_them_back(session: Session) -> None:
+    from eits_tracker.tracking import maturity_series
+
+    generate(session, seed=7, end=date(2026, 11, 27))
+    session.commit()
+    ends = [mat.quarter_end(q) for q in ("2025Q4", "2026Q1", "2026Q2", "2026Q3")]
+    moments = [*ends, datetime(2026, 11, 1, tzinfo=UTC), mat.quarter_end("2026Q4")]  # neither is kept
+
+    def replayed() -> dict[datetime, dict[int, dict[int, str]]]:
+        loaded = _load(session, None, history=True, all_editions=True)
+        return maturity_series._sweep(session, loaded, sorted(moments))[0]
+
+    first = maturity_series.series(session, moments)
+    session.commit()
+    assert session.execute(select(func.count(func.distinct(m.StatusSnapshot.at)))).scalar_one() == len(ends)
+    for t in ends:
+        assert set(_kept(session, t)) == {mid for mid, when in first.first_recorded.items() if when <= t}
+    again = maturity_series.series(session, moments)
+    assert again.statuses == first.statuses == replayed()
+    assert again.maturity == first.maturity and again.first_recorded == first.first_recorded
+    # Read back: a snapshot changed behind the model's back shows through, in its quarter only.
+    tallinn = munis.find_municipality(session, "Tallinn")
+    sn = m.StatusSnapshot
+    session.execute(update(sn).where(sn.municipality_id == tallinn.id, sn.at == ends[2]).values(statuses="{}"))
+    session.commit()
+    forged = maturity_series.series(session, moments)
+    assert forged.maturity[ends[2]][tallinn.id].coverage == 0.0
+    assert forged.maturity[ends[1]][tallinn.id] == first.maturity[ends[1]][tallinn.id]
+    assert forged.maturity[ends[3]][tallinn.id] == first.maturity[ends[3]][tallinn.id]
+    # A change dated inside 2026Q1 makes that quarter's snapshot and every later one stale for Tallinn.
+    counted = {t: _kept(session, t)[tallinn.id][0] for t in ends[1:]}
+    set_status(
+        session,
+        municipality=tallinn,
+        measure_code="ISMS.1.M1",
+        status="not_implemented",
+        actor="t",
+        changed_at=ends[1] - timedelta(days=3),
+    )
+    session.commit()
+    after = maturity_series.series(session, moments)
+    assert after.statuses == replayed()
+    assert after.maturity[ends[0]] == first.maturity[ends[0]]
+    session.commit()
+    assert {t: _kept(session, t)[tallinn.id][0] for t in ends[1:]} == {t: n + 1 for t, n in counted.items()}
+    assert maturity_series.series(session, moments).statuses == after.statuses
