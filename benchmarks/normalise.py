@@ -175,8 +175,13 @@ def reports(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, A
         for n in sizes:
             if n != 79:
                 e = g[f"{name}, {n} orgs"]
-                out.append(record(f"report_{name}_{n}", f"quarterly report, {label}, {n} generated", "s", e,
-                                  n_orgs=e["municipalities"]))  # fmt: skip
+                out.append(record(f"report_{name}_{n}", f"quarterly report, {label}, {n} generated (first of the "
+                                  "quarter: replays, keeps)", "s", e, n_orgs=e["municipalities"]))  # fmt: skip
+                again = g.get(f"md again, {n} orgs")
+                if name == "md" and again:
+                    label_again = f"quarterly report, Markdown, {n} generated, again (quarter ends read back)"
+                    out.append(record(f"report_md_again_{n}", label_again, "s", again,
+                                      n_orgs=again["municipalities"]))  # fmt: skip
         if len(sizes) >= 2:
             small, big = g[f"{name}, {sizes[0]} orgs"], g[f"{name}, {sizes[-1]} orgs"]
             grown.append(
