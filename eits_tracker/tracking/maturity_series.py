@@ -119,7 +119,11 @@ def _sweep(
         )
     }
     # A migration row that archived its status ends it: known up front, so a status is None from then.
-    archived = mat._archivals(conn, list(conn.execute(select(h.id).where(h.source == "migration", *mine)).scalars()))
+    # (Only when there is something to sweep: finding them reads the whole table.)
+    archived: set[int] = set()
+    if moments:
+        migrations = select(h.id).where(h.source == "migration", h.changed_at <= moments[-1], *mine)
+        archived = mat._archivals(conn, list(conn.execute(migrations).scalars()))
     last: dict[int, dict[str, str | None]] = {}  # target id -> {measure code: status or None}
     # The mapped dict (measure id -> status) last built per target, and the edition it was built for:
     # a target changed in a window is copied and patched with that window's codes only.

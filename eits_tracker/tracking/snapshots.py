@@ -86,18 +86,25 @@ def stamps_at(session: Session, loaded: _Loaded, moments: list[datetime]) -> dic
     h = _cols(m.StatusHistory)
     conn = session.connection()
     mine = [] if loaded.ids is None else [h.municipality_id.in_([mu.id for mu in loaded.munis])]
+    moments = sorted(moments)
     if len(moments) == 1:
         (at,) = moments
         counted = select(h.municipality_id, func.count(), func.max(h.id)).where(h.changed_at <= at, *mine)
         return {at: {mid: (n, top) for mid, n, top in conn.execute(counted.group_by(h.municipality_id))}}
-    columns: list[Any] = []
-    for t in moments:
-        columns += [func.sum(case((h.changed_at <= t, 1), else_=0)), func.max(case((h.changed_at <= t, h.id)))]
+    # Each row falls into the first moment at or after it (or none): counted per bucket, then summed up.
+    bucket = case(*((h.changed_at <= t, i) for i, t in enumerate(moments)), else_=len(moments))
+    per_bucket: dict[int, dict[int, tuple[int, int]]] = {}
+    grouped = select(h.municipality_id, bucket, func.count(), func.max(h.id)).where(*mine)
+    for mid, i, n, top in conn.execute(grouped.group_by(h.municipality_id, bucket)):
+        per_bucket.setdefault(mid, {})[i] = (n, top)
     out: dict[datetime, dict[int, tuple[int, int]]] = {t: {} for t in moments}
-    for row in conn.execute(select(h.municipality_id, *columns).where(*mine).group_by(h.municipality_id)):
+    for mid, buckets in per_bucket.items():
+        count, top = 0, 0
         for i, t in enumerate(moments):
-            if row[1 + 2 * i]:
-                out[t][row[0]] = (row[1 + 2 * i], row[2 + 2 * i])
+            if i in buckets:
+                count, top = count + buckets[i][0], max(top, buckets[i][1])
+            if count:
+                out[t][mid] = (count, top)
     return out
 
 

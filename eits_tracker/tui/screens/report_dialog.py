@@ -37,6 +37,7 @@ class ReportDialog(ModalScreen[None]):
         Binding("ctrl+s", "write", "Write report"),
         Binding("c", "copy_path", "Copy path", show=False),
     ]
+
     def __init__(self, remembered: dict[str, Any]) -> None:
         """``remembered``: the app's record of the last choices (kept while the app runs)."""
         super().__init__()

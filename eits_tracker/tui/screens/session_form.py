@@ -44,6 +44,7 @@ class SessionFormScreen(DraftAutosave, Screen[bool]):
         Binding("space", "cycle", "Done/dropped", show=False),
         Binding("f8", "discard", "Discard draft", show=False),
     ]
+
     def __init__(self, assignment_id: int) -> None:
         super().__init__()
         translate_bindings(self)

@@ -37,6 +37,7 @@ class WikiEditorScreen(DraftAutosave, Screen[None]):
         Binding("escape", "close", "Close (keeps draft)"),
         Binding("f8", "discard", "Discard draft", show=False),
     ]
+
     def __init__(self, slug: str | None, *, codes: list[str] | None = None) -> None:
         super().__init__()
         translate_bindings(self)
