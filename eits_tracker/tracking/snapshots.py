@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import zlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -137,8 +138,8 @@ def keep(
         _keep_later(session, blobs, {mid: stamps[mid] for mid in blobs}, at)
 
 
-def _decode(blob: str, then: dict[int, _Edition], out: Statuses) -> None:
-    for tid_text, by_status in json.loads(blob).items():
+def _decode(blob: bytes, then: dict[int, _Edition], out: Statuses) -> None:
+    for tid_text, by_status in json.loads(zlib.decompress(blob)).items():
         tid = int(tid_text)
         edition = then.get(tid)
         if edition is None:
@@ -154,8 +155,9 @@ def _decode(blob: str, then: dict[int, _Edition], out: Statuses) -> None:
             del out[tid]
 
 
-def _encode(loaded: _Loaded, at: datetime, statuses: Statuses) -> dict[int, str]:
-    """Municipality id -> its snapshot's JSON: {target id: {status: [codes]}} (every municipality of ``loaded``)."""
+def _encode(loaded: _Loaded, at: datetime, statuses: Statuses) -> dict[int, bytes]:
+    """Municipality id -> its snapshot: {target id: {status: [codes]}} as JSON, compressed (zlib's
+    fastest level: a tenth of the size for a few per cent of the time), for every municipality of ``loaded``."""
     then = loaded.edition_then(at)
     code_of: dict[int, dict[int, str]] = {}
     per_muni: dict[int, dict[str, dict[str, list[str]]]] = {mu.id: {} for mu in loaded.munis}
@@ -171,7 +173,10 @@ def _encode(loaded: _Loaded, at: datetime, statuses: Statuses) -> dict[int, str]
         for measure, status in known.items():
             grouped.setdefault(status, []).append(codes[measure])
         per_muni[muni][str(tid)] = grouped
-    return {muni: json.dumps(targets, separators=(",", ":"), sort_keys=True) for muni, targets in per_muni.items()}
+    return {
+        muni: zlib.compress(json.dumps(targets, separators=(",", ":"), sort_keys=True).encode(), 1)
+        for muni, targets in per_muni.items()
+    }
 
 
 # --- keeping them: after the caller's transaction, in one of their own ------------------
@@ -187,7 +192,7 @@ _PENDING = "eits_status_snapshots"
 _WROTE = "eits_flushed"
 
 
-def _keep_later(session: Session, blobs: dict[int, str], stamps: dict[int, tuple[int, int]], at: datetime) -> None:
+def _keep_later(session: Session, blobs: dict[int, bytes], stamps: dict[int, tuple[int, int]], at: datetime) -> None:
     session.info.setdefault(_PENDING, []).append((blobs, stamps, at))
 
 
@@ -207,7 +212,7 @@ def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
             _store(session.get_bind(), blobs, stamps, at)
 
 
-def _store(engine: Any, blobs: dict[int, str], stamps: dict[int, tuple[int, int]], at: datetime) -> None:
+def _store(engine: Any, blobs: dict[int, bytes], stamps: dict[int, tuple[int, int]], at: datetime) -> None:
     """Insert or replace the snapshots whose stamps the committed history still has; failures only skip them."""
     h, sn = _cols(m.StatusHistory), m.StatusSnapshot.__table__  # type: ignore[attr-defined]
     values = {

@@ -13,7 +13,6 @@ write them, because the others trust a snapshot without replaying the history be
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 import eits_tracker.db.types
@@ -39,7 +38,7 @@ def upgrade() -> None:
         sa.Column("at", eits_tracker.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("history_count", sa.Integer(), nullable=False),
         sa.Column("history_max_id", sa.Integer(), nullable=False),
-        sa.Column("statuses", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("statuses", sa.LargeBinary(), nullable=False),
         sa.Column("made_at", eits_tracker.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["municipality_id"], ["municipality.id"], name=op.f("fk_status_snapshot_municipality_id_municipality")
