@@ -157,7 +157,7 @@ def _decode(blob: bytes, then: dict[int, _Edition], out: Statuses) -> None:
 
 def _encode(loaded: _Loaded, at: datetime, statuses: Statuses) -> dict[int, bytes]:
     """Municipality id -> its snapshot: {target id: {status: [codes]}} as JSON, compressed (zlib's
-    fastest level: a tenth of the size for a few per cent of the time), for every municipality of ``loaded``."""
+    fastest level: a third of the size, 2.8 kB a municipality at 1,000), for every municipality of ``loaded``."""
     then = loaded.edition_then(at)
     code_of: dict[int, dict[int, str]] = {}
     per_muni: dict[int, dict[str, dict[str, list[str]]]] = {mu.id: {} for mu in loaded.munis}
