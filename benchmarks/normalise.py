@@ -185,9 +185,15 @@ def reports(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, A
         if len(sizes) >= 2:
             small, big = g[f"{name}, {sizes[0]} orgs"], g[f"{name}, {sizes[-1]} orgs"]
             grown.append(
-                growth(f"report_{name}", f"quarterly report, {label}", (small["municipalities"], small["median"]),
-                       (big["municipalities"], big["median"]))
+                growth(f"report_{name}", f"quarterly report, {label} (first of the quarter)",
+                       (small["municipalities"], small["median"]), (big["municipalities"], big["median"]))
             )  # fmt: skip
+            small, big = g.get(f"{name} again, {sizes[0]} orgs"), g.get(f"{name} again, {sizes[-1]} orgs")
+            if small and big:
+                grown.append(
+                    growth(f"report_{name}_again", f"quarterly report, {label}, again (quarter ends read back)",
+                           (small["municipalities"], small["median"]), (big["municipalities"], big["median"]))
+                )  # fmt: skip
     return out, grown
 
 
