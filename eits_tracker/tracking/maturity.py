@@ -196,9 +196,13 @@ def _replayed(session: Session, loaded: _Loaded, at: datetime) -> dict[int, dict
         from eits_tracker.tracking.maturity_series import _sweep  # it builds on this module
 
         return _sweep(session, loaded, [at])[0][at]
+    # The current rows first, the keys changed since after them: on PostgreSQL (read committed) a
+    # change committed in between is then among those keys, and is read from the history, instead of
+    # passing for a status held at ``at``.
+    current = loaded.statuses_now(session)
     redo = conn.execute(select(h.target_object_id, h.measure_code).where(changed).distinct()).all()
 
-    for tid, known in loaded.statuses_now(session).items():
+    for tid, known in current.items():
         edition = then.get(tid)
         if edition is None:
             continue

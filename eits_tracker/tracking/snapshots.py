@@ -4,7 +4,7 @@ read rather than replayed from the history every time it is asked for.
 The dashboard's previous quarter, every quarterly report and the mentor network's progress ask the
 same few quarter ends again and again, and at 1,000 organisations replaying a million history rows
 costs seconds each time. Once a quarter is over its statuses no longer change, except when history
-is written with a time inside it (a spreadsheet import, a transfer, the demo data). So:
+is written with a time inside it (a database transfer, the demo data, a client whose clock is wrong). So:
 
 - only the ends of completed quarters are kept (:func:`eligible`); other moments are computed;
 - each municipality's snapshot carries the count and the largest id of its history rows up to that
@@ -34,7 +34,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, event, func, insert, select, update
+from sqlalchemy import Engine, bindparam, case, event, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import SessionTransaction
@@ -122,7 +122,7 @@ def read(
     for mid, count, top, blob in session.connection().execute(kept):
         if stamps.get(mid) == (count, top):
             fresh.add(mid)
-            _decode(blob, then, out)
+            _decode(blob, then, out, loaded.owner, mid)
     return out, fresh
 
 
@@ -138,11 +138,12 @@ def keep(
         _keep_later(session, blobs, {mid: stamps[mid] for mid in blobs}, at)
 
 
-def _decode(blob: bytes, then: dict[int, _Edition], out: Statuses) -> None:
+def _decode(blob: bytes, then: dict[int, _Edition], out: Statuses, owner: dict[int, int], muni: int) -> None:
+    """Put a snapshot's statuses into ``out``: the targets of its own municipality only."""
     for tid_text, by_status in json.loads(zlib.decompress(blob)).items():
         tid = int(tid_text)
         edition = then.get(tid)
-        if edition is None:
+        if edition is None or owner.get(tid) != muni:
             continue
         get = edition.id_of.get
         known = out.setdefault(tid, {})
@@ -207,9 +208,19 @@ def _ended(session: OrmSession, transaction: SessionTransaction) -> None:
         return
     wrote = session.info.pop(_WROTE, False)
     pending = session.info.pop(_PENDING, None)
-    if pending and not wrote:
-        for blobs, stamps, at in pending:
-            _store(session.get_bind(), blobs, stamps, at)
+    if not pending or wrote:
+        return
+    try:
+        bind = session.get_bind()
+    except Exception:  # unbound: nothing to keep
+        return
+    if not isinstance(bind, Engine):  # bound to a connection: a second one could not see its work
+        return
+    for blobs, stamps, at in pending:
+        try:
+            _store(bind, blobs, stamps, at)
+        except Exception:  # never out of commit() or close(): the caller's work is done
+            log.exception("status snapshots at %s not kept", at)
 
 
 def _store(engine: Any, blobs: dict[int, bytes], stamps: dict[int, tuple[int, int]], at: datetime) -> None:

@@ -9,6 +9,7 @@ import json
 import zlib
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
@@ -219,3 +220,54 @@ def test_a_report_series_keeps_its_quarter_ends_and_reads_them_back(session: Ses
     session.commit()
     assert {t: _kept(session, t)[tallinn.id][0] for t in ends[1:]} == {t: n + 1 for t, n in counted.items()}
     assert maturity_series.series(session, moments).statuses == after.statuses
+
+
+def test_a_change_saved_while_a_past_quarter_is_read_is_not_taken_for_it(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone saves a status (now) just as the reader takes the current statuses: on PostgreSQL
+    (read committed) the reader sees it, and must still find that it was not there at the quarter's
+    end — nor keep it in the quarter's snapshot, where no later history would ever correct it."""
+    from eits_tracker.tracking import maturity_load
+
+    with db.session() as s:
+        tartu = munis.find_municipality(s, "Tartu linn")
+        inside = datetime(2026, 2, 10, tzinfo=UTC)
+        set_status(s, municipality=tartu, measure_code="ISMS.1.M1", status="implemented", actor="t", changed_at=inside)
+        s.commit()
+    real = maturity_load._current
+
+    def someone_saves_first(session: Session, ids: list[int] | None) -> dict[int, dict[int, str]]:
+        with db.session() as other:
+            mu = munis.find_municipality(other, "Tartu linn")
+            set_status(other, municipality=mu, measure_code="ISMS.1.M2", status="implemented", actor="o")
+            other.commit()
+        return real(session, ids)
+
+    monkeypatch.setattr(maturity_load, "_current", someone_saves_first)
+    with db.session() as reader:
+        seen = mat.maturity_of(reader, tartu, at=Q1_END)
+    monkeypatch.undo()
+    assert seen.counts.get("implemented") == 1
+    with db.session() as s:
+        (_count, _top, blob) = _kept(s, Q1_END)[tartu.id]
+        target = str(munis.default_target(s, tartu).id)
+        assert json.loads(zlib.decompress(blob)) == {target: {"implemented": ["ISMS.1.M1"]}}
+        assert mat.maturity_of(s, tartu, at=Q1_END) == seen
+        assert mat.maturity_of(s, tartu).counts.get("implemented") == 2
+
+
+def test_a_session_bound_to_a_connection_reads_and_commits_without_keeping(db: Database) -> None:
+    """A session on one connection (a test fixture's pattern, a script inside a transaction): a
+    second connection could not see its work, so nothing is kept — and its commit still succeeds."""
+    with db.session() as s:
+        tartu = munis.find_municipality(s, "Tartu linn")
+        inside = datetime(2026, 2, 10, tzinfo=UTC)
+        set_status(s, municipality=tartu, measure_code="ISMS.1.M1", status="implemented", actor="t", changed_at=inside)
+        s.commit()
+    with db.engine.connect() as conn, Session(bind=conn) as bound:
+        assert mat.maturity_of(bound, tartu, at=Q1_END).counts["implemented"] == 1
+        bound.commit()
+        conn.commit()
+    with db.session() as s:
+        assert _kept(s, Q1_END) == {}
