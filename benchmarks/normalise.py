@@ -148,6 +148,16 @@ def asof(raw: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]
                    {"median": max(firsts), "min": min(firsts), "max": max(firsts), "samples": firsts},
                    slow["lean"]["wall"], target=2.0, n_orgs=1000, lean_name="raw sqlite3 GROUP BY max(id)")
         )  # fmt: skip
+    turn = r.get("in_turn") or []
+    if turn:
+        firsts = [e["first"] for e in turn]
+        slow = max(turn, key=lambda e: e["first"])
+        out.append(
+            record("asof_1000_first_in_turn", f"first reading of each completed quarter in turn, the one before "
+                   f"kept, 1000 (worst of {len(turn)}: {slow['quarter']}; min–max over quarters)", "s",
+                   {"median": max(firsts), "min": min(firsts), "max": max(firsts), "samples": firsts},
+                   target=2.0, n_orgs=1000)
+        )  # fmt: skip
     grown = []
     scaling = r.get("scaling") or []
     if len(scaling) >= 2:

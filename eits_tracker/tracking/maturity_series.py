@@ -106,9 +106,17 @@ def series(
 
 
 def _sweep(
-    session: Session, loaded: _Loaded, moments: Sequence[datetime], needs: Mapping[datetime, set[int]] | None = None
+    session: Session,
+    loaded: _Loaded,
+    moments: Sequence[datetime],
+    needs: Mapping[datetime, set[int]] | None = None,
+    *,
+    start: tuple[datetime, dict[int, dict[str, str | None]]] | None = None,
 ) -> tuple[dict[datetime, Statuses], dict[int, datetime]]:
-    """Snapshots at each moment (of the targets of ``needs[moment]``'s municipalities only, if given)."""
+    """Snapshots at each moment (of the targets of ``needs[moment]``'s municipalities only, if given).
+
+    ``start``: (a moment before the first of ``moments``, target id -> {code: status} then): the
+    history is read from that moment on, not from the start (``snapshots._onward``)."""
     h = _cols(m.StatusHistory)
     conn = session.connection()
     mine = [] if loaded.ids is None else [h.municipality_id.in_(loaded.ids)]
@@ -125,11 +133,14 @@ def _sweep(
         migrations = select(h.id).where(h.source == "migration", h.changed_at <= moments[-1], *mine)
         archived = mat._archivals(conn, list(conn.execute(migrations).scalars()))
     last: dict[int, dict[str, str | None]] = {}  # target id -> {measure code: status or None}
+    lower: datetime | None = None
+    if start is not None:
+        lower, known_then = start
+        last = {tid: dict(codes) for tid, codes in known_then.items()}
     # The mapped dict (measure id -> status) last built per target, and the edition it was built for:
     # a target changed in a window is copied and patched with that window's codes only.
     built: dict[int, tuple[Any, dict[int, str]]] = {}
     taken: dict[datetime, Statuses] = {}
-    lower: datetime | None = None
     for t in moments:
         # One window (lower, t] per moment, read in order: no per-row time comparisons in Python.
         window = [h.changed_at <= t, *mine] + ([h.changed_at > lower] if lower is not None else [])
