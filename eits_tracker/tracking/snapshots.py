@@ -13,6 +13,9 @@ is written with a time inside it (a database transfer, the demo data, a client w
   caller's ``compute``, the same code as without snapshots) and the snapshot replaced;
 - the snapshot holds measure *codes* per target object, mapped to the measures of the edition the
   municipality worked on then when read, exactly as the computation maps them.
+- a quarter not kept yet is replayed from the last quarter end kept before it when that reads fewer
+  rows than replaying from the start (:func:`_onward`): as a database lives through its quarters,
+  each first reading replays about one quarter of history.
 
 Keeping one is a convenience, never a condition. It happens in a short transaction of its own once
 the caller's transaction has ended (see ``_keep_later``), so that a report read in a session that is
