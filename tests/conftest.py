@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from pg_helpers import PG_URL, _pg_admin, _pg_base, _pg_url, pg_create, pg_drop  # noqa: F401
+from pg_helpers import PG_URL, _pg_admin, _pg_base, _pg_url, drop_made_logins, pg_create, pg_drop  # noqa: F401
 
 from eits_tracker.config import load_settings
 from eits_tracker.db.setup import Database, open_database
@@ -92,6 +92,21 @@ def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
     url = pg_create(name, template)
     yield url
     pg_drop(name)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """PostgreSQL only: a database of its own (schema, editions, municipalities) for tests that
+    connect under other logins; the logins they record in ``pg_helpers.MADE_LOGINS`` are dropped."""
+    import uuid
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL only (set EITS_TEST_POSTGRES_URL)")
+    template = request.getfixturevalue("pg_template")
+    name = f"{_pg_base()}_logins_{uuid.uuid4().hex[:6]}"
+    yield pg_create(name, template)
+    pg_drop(name)
+    drop_made_logins()
 
 
 @pytest.fixture

@@ -44,3 +44,28 @@ def pg_drop(name: str) -> None:
     with engine.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
+
+
+#: Logins made by the running test (roles are per cluster): dropped by the ``pg_url`` fixture.
+MADE_LOGINS: list[str] = []
+
+
+def drop_made_logins() -> None:
+    engine = _pg_admin()
+    with engine.connect() as conn:
+        while MADE_LOGINS:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{MADE_LOGINS.pop()}"'))
+    engine.dispose()
+
+
+def url_as(url: str, login: str) -> str:
+    """The same database under another login (trust authentication on the test server)."""
+    return make_url(normalise_url(url)).set(username=login).render_as_string(hide_password=False)
+
+
+def connect_as(url: str, login: str):  # type: ignore[no-untyped-def]
+    """A plain psycopg connection under another login: no eits-tracker code on that side."""
+    import psycopg
+
+    u = make_url(normalise_url(url))
+    return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, dbname=u.database, user=login)

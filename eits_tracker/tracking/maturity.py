@@ -62,7 +62,7 @@ from eits_tracker.timeutil import TALLINN, as_utc, utcnow
 from eits_tracker.tracking import municipalities as munis
 from eits_tracker.tracking import snapshots
 from eits_tracker.tracking.demo import quarter_ends
-from eits_tracker.tracking.maturity_load import _cols, _Edition, _load, _Loaded, _Module, _Muni
+from eits_tracker.tracking.maturity_load import _LATER_WEIGHT, _cols, _Edition, _load, _Loaded, _Module, _Muni
 from eits_tracker.tracking.maturity_rows import DashboardRow, Maturity, ModuleProgress
 from eits_tracker.tracking.rollup import rollup
 from eits_tracker.tracking.vocab import STATUSES
@@ -72,9 +72,6 @@ DEFAULT_THRESHOLDS: Thresholds = DEFAULT_MATURITY_THRESHOLDS
 LEVELS = ("basic", "standard", "high")
 _NONE: dict[int, str] = {}
 _CHUNK = 500
-#: History rows after the moment cost about this many rows before it (see _past_is_cheaper). Measured
-#: on 1,000 × 12 (CPU): the one-pass sweep wins up to about 4 rows before T per row after it.
-_LATER_WEIGHT = 4
 
 
 # --- quarters ----------------------------------------------------------------------

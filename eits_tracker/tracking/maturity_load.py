@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Column, Select, String, cast, func, select
@@ -34,6 +35,17 @@ class _Edition:
     #: measure code -> id
     id_of: dict[str, int] = field(default_factory=dict)
     ids: frozenset[int] = frozenset()
+
+    @cached_property
+    def code_of(self) -> dict[int, str]:
+        """Measure id -> code (``id_of`` turned round)."""
+        return {mid: code for code, mid in self.id_of.items()}
+
+
+#: History rows after a moment cost about this many rows before it when the statuses as of the moment
+#: are worked out (``maturity._past_is_cheaper``, ``snapshots._onward``). Measured on 1,000 × 12 (CPU):
+#: the one-pass sweep wins up to about 4 rows before T per row after it.
+_LATER_WEIGHT = 4
 
 
 @dataclass

@@ -47,14 +47,13 @@ from eits_tracker.access import access_of
 from eits_tracker.db import models as m
 from eits_tracker.timeutil import TALLINN, as_utc, utcnow
 from eits_tracker.tracking.demo import quarter_ends
-from eits_tracker.tracking.maturity_load import _cols, _Edition, _Loaded
+from eits_tracker.tracking.maturity_load import _LATER_WEIGHT, _cols, _Edition, _Loaded
 
 log = logging.getLogger(__name__)
 
 Statuses = dict[int, dict[int, str]]  # target id -> {measure id: status}, not_assessed left out
 Compute = Callable[[Session, _Loaded, datetime], Statuses]
 _TICK = timedelta(microseconds=1)
-_LATER_WEIGHT = 4  # as maturity._LATER_WEIGHT
 
 
 def eligible(at: datetime, now: datetime | None = None) -> bool:
@@ -119,13 +118,9 @@ def _onward(session: Session, loaded: _Loaded, at: datetime, stamps: dict[int, t
     if not fresh >= then_stamps.keys():
         return None
     then = loaded.edition_then(before)
-    code_of: dict[int, dict[int, str]] = {}
     last: dict[int, dict[str, str | None]] = {}
     for tid, known in start.items():
-        edition = then[tid]
-        codes = code_of.get(id(edition))
-        if codes is None:
-            codes = code_of[id(edition)] = {mid: code for code, mid in edition.id_of.items()}
+        codes = then[tid].code_of
         last[tid] = {codes[mid]: status for mid, status in known.items()}
     return _sweep(session, loaded, [at], start=(before, last))[0][at]
 
@@ -210,16 +205,13 @@ def _encode(loaded: _Loaded, at: datetime, statuses: Statuses) -> dict[int, byte
     """Municipality id -> its snapshot: {target id: {status: [codes]}} as JSON, compressed (zlib's
     fastest level: a third of the size, 2.8 kB a municipality at 1,000), for every municipality of ``loaded``."""
     then = loaded.edition_then(at)
-    code_of: dict[int, dict[int, str]] = {}
     per_muni: dict[int, dict[str, dict[str, list[str]]]] = {mu.id: {} for mu in loaded.munis}
     for tid, known in statuses.items():
         edition = then.get(tid)
         muni = loaded.owner.get(tid)
         if edition is None or muni not in per_muni:
             continue
-        codes = code_of.get(id(edition))
-        if codes is None:
-            codes = code_of[id(edition)] = {mid: code for code, mid in edition.id_of.items()}
+        codes = edition.code_of
         grouped: dict[str, list[str]] = {}
         for measure, status in known.items():
             grouped.setdefault(status, []).append(codes[measure])

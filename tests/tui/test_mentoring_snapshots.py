@@ -10,17 +10,9 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, TextArea
-from tui_helpers import dashboard, settle, until
+from tui_helpers import dashboard, steady, until
 
 LANGS = ["en", "et"]
-
-
-async def _steady(pilot: Any) -> None:
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
-    await settle(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
 
 
 async def _home(pilot: Any) -> Any:
@@ -40,7 +32,7 @@ def test_mentor_home(snap_compare: Any, make_app: Any, demo_url: str, network: A
 
     async def run_before(pilot: Any) -> None:
         await _home(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(140, 30), run_before=run_before)
 
@@ -66,7 +58,7 @@ def test_session_form_filled(snap_compare: Any, make_app: Any, demo_url: str, ne
         form.changes = [["ORP.4.M1", "implemented"]]
         form.refill_lists()
         form.query_one("#sf-modules", Input).focus()
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 45), run_before=run_before)
 
@@ -83,6 +75,6 @@ def test_session_log(snap_compare: Any, make_app: Any, demo_url: str, network: A
         await _home(pilot)
         await pilot.press("l")
         await until(pilot, lambda: isinstance(pilot.app.screen, SessionLogScreen) and pilot.app.screen.loaded)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(130, 36), run_before=run_before)

@@ -10,20 +10,11 @@ from typing import Any
 
 import pytest
 from textual.widgets import Input, TextArea
-from tui_helpers import dashboard, settle, until, workspace
+from tui_helpers import dashboard, settle, steady, until, workspace
 
 from eits_tracker.tui.rowtable import RowTable
 
 LANGS = ["en", "et"]
-
-
-async def _steady(pilot: Any) -> None:
-    """No blinking cursors, no pending workers, no toasts: the same picture every run."""
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
-    await settle(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
 
 
 async def _open(pilot: Any, name: str = "Tartu linn") -> Any:
@@ -39,7 +30,7 @@ def test_dashboard(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -
 
     async def run_before(pilot: Any) -> None:
         await dashboard(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -49,7 +40,7 @@ def test_dashboard_80x24(snap_compare: Any, make_app: Any, demo_url: str) -> Non
 
     async def run_before(pilot: Any) -> None:
         await dashboard(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=run_before)
 
@@ -61,7 +52,7 @@ def test_workspace(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -
 
     async def run_before(pilot: Any) -> None:
         await _open(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -71,7 +62,7 @@ def test_workspace_80x24(snap_compare: Any, make_app: Any, demo_url: str) -> Non
 
     async def run_before(pilot: Any) -> None:
         await _open(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url), terminal_size=(80, 24), run_before=run_before)
 
@@ -87,7 +78,7 @@ def test_workspace_edit_and_history(snap_compare: Any, make_app: Any, demo_url: 
         screen.query_one("#ws-measures", RowTable).focus()
         await pilot.press("i")
         screen.query_one("#ed-owner", Input).value = "IT-juht"
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -99,7 +90,7 @@ def test_history_tab(snap_compare: Any, make_app: Any, demo_url: str, lang: str)
     async def run_before(pilot: Any) -> None:
         await _open(pilot)
         await pilot.press("h")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -112,7 +103,7 @@ def test_not_applicable_dialog(snap_compare: Any, make_app: Any, demo_url: str, 
         await _open(pilot)
         await pilot.press("p")
         pilot.app.screen.query_one(TextArea).text = "Vallal pole oma servereid"
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -127,7 +118,7 @@ def test_risk_dialog_refused(snap_compare: Any, make_app: Any, demo_url: str, la
         pilot.app.screen.query_one("#risk-justification", Input).value = "Kulukas"
         pilot.app.screen.query_one("#risk-approved_by", Input).value = "Linnapea"
         await pilot.press("ctrl+s")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -147,7 +138,7 @@ def test_conflict_dialog(snap_compare: Any, make_app: Any, demo_url: str, lang: 
             text = str(static.render())
             if "(other," in text:
                 static.update(text.split("(other,")[0] + "(other)")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -160,7 +151,7 @@ def test_applicability(snap_compare: Any, make_app: Any, demo_url: str, lang: st
         await _open(pilot)
         await pilot.press("k")
         await until(pilot, lambda: bool(getattr(pilot.app.screen, "modules", None)))
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -175,7 +166,7 @@ def test_catalogue(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -
         await dashboard(pilot)
         await pilot.press("c")
         await until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -191,7 +182,7 @@ def test_diff(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -> Non
         await until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
         await pilot.press("v")
         await until(pilot, lambda: bool(getattr(pilot.app.screen, "changes", None)))
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -204,7 +195,7 @@ def test_search(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -> N
     async def run_before(pilot: Any) -> None:
         await dashboard(pilot)
         await pilot.press("slash", *"varukoop")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -216,7 +207,7 @@ def test_help(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -> Non
     async def run_before(pilot: Any) -> None:
         await _open(pilot)
         await pilot.press("question_mark")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -229,6 +220,6 @@ def test_command_palette(snap_compare: Any, make_app: Any, demo_url: str, lang: 
         await dashboard(pilot)
         await pilot.press("ctrl+p", *"tartu")
         await pilot.pause(0.5)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)

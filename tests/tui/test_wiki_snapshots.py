@@ -7,19 +7,11 @@ from typing import Any
 
 import pytest
 from textual.widgets import TextArea
-from tui_helpers import dashboard, settle, until
+from tui_helpers import dashboard, steady, until
 
 from eits_tracker.tui.rowtable import RowTable
 
 LANGS = ["en", "et"]
-
-
-async def _steady(pilot: Any) -> None:
-    for widget in pilot.app.screen.query("Input, TextArea"):
-        widget.cursor_blink = False
-    await settle(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
 
 
 async def _list(pilot: Any) -> Any:
@@ -49,7 +41,7 @@ def test_wiki_list(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -
 
     async def run_before(pilot: Any) -> None:
         await _list(pilot)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 40), run_before=run_before)
 
@@ -62,7 +54,7 @@ def test_wiki_page(snap_compare: Any, make_app: Any, demo_url: str, lang: str) -
 
     async def run_before(pilot: Any) -> None:
         await _page(pilot, "varukoopiate-kord-vaikesele-vallale")
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url, lang), terminal_size=(120, 30), run_before=run_before)
 
@@ -80,7 +72,7 @@ def test_wiki_editor(snap_compare: Any, make_app: Any, demo_url: str) -> None:
         await pilot.press("e")
         await until(pilot, lambda: isinstance(pilot.app.screen, WikiEditorScreen) and pilot.app.screen.ctx)
         pilot.app.screen.query_one("#we-body", TextArea).focus()
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url), terminal_size=(120, 36), run_before=run_before)
 
@@ -96,6 +88,6 @@ def test_wiki_history(snap_compare: Any, make_app: Any, demo_url: str) -> None:
         await _page(pilot, "toojaama-turvaseadistus-windows-11")
         await pilot.press("h")
         await until(pilot, lambda: isinstance(pilot.app.screen, WikiHistoryScreen) and pilot.app.screen.rows)
-        await _steady(pilot)
+        await steady(pilot)
 
     assert snap_compare(make_app(demo_url), terminal_size=(120, 26), run_before=run_before)

@@ -25,6 +25,15 @@ async def settle(pilot: Any, rounds: int = 3) -> None:
         await pilot.pause()
 
 
+async def steady(pilot: Any) -> None:
+    """No blinking cursors, no pending workers, no toasts: the same picture every run (snapshots)."""
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
 async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 20.0) -> None:
     import asyncio
 

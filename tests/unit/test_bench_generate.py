@@ -9,17 +9,15 @@ SQLite only: the generator writes SQLite files.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sqlite3
-import sys
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from bench_helpers import bench_generate
 from sqlalchemy import create_engine
 
 from eits_tracker.config import load_settings
@@ -29,7 +27,6 @@ from eits_tracker.tracking import maturity as mat
 from eits_tracker.tracking.statuses import EDITABLE, RISK_FIELDS
 
 ORGS, QUARTERS = 84, 4
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
 #: What the generator writes or pins (the catalogue itself comes from open_database as it is).
 WRITTEN = {
     *("edition", "municipality", "module_applicability", "target_object", "target_object_module"),
@@ -38,24 +35,10 @@ WRITTEN = {
 FIELDS = ("in_scope", "counts", "coverage", "fulfilment", "level")
 
 
-def _module() -> ModuleType:
-    """benchmarks/ is not a package: load the script by path (registered first, as dataclasses need)."""
-    if "bench_generate" not in sys.modules:
-        # generate.py imports its sibling scale_rows.py, as it does when run as a script.
-        if str(SCRIPT.parent) not in sys.path:
-            sys.path.insert(0, str(SCRIPT.parent))
-        spec = importlib.util.spec_from_file_location("bench_generate", SCRIPT)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_generate"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench_generate"]
-
-
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     path = tmp_path_factory.mktemp("scale") / "scale.sqlite3"
-    return path, _module().generate(path, orgs=ORGS, quarters=QUARTERS)
+    return path, bench_generate().generate(path, orgs=ORGS, quarters=QUARTERS)
 
 
 @pytest.fixture
@@ -190,7 +173,7 @@ def test_as_of_each_quarter_matches_a_plain_reading_of_the_history(
 
 def test_the_same_seed_gives_the_same_content(generated: tuple[Path, Any], tmp_path: Path) -> None:
     again = tmp_path / "again.sqlite3"
-    _module().generate(again, orgs=ORGS, quarters=QUARTERS)
+    bench_generate().generate(again, orgs=ORGS, quarters=QUARTERS)
 
     def digests(path: Path) -> dict[str, tuple[int, str]]:
         engine = create_engine(f"sqlite:///{path}")

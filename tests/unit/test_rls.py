@@ -8,19 +8,17 @@ owns the file). In CI EITS_TEST_POSTGRES_URL is required, so these run there.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 import pytest
+from pg_helpers import MADE_LOGINS, connect_as, url_as
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from eits_tracker.access import NotPermitted
 from eits_tracker.config import load_settings
 from eits_tracker.db import models as m
-from eits_tracker.db.engine import normalise_url
 from eits_tracker.db.setup import Database, open_database
 from eits_tracker.mentoring import assignments
 from eits_tracker.tracking import municipalities as munis
@@ -30,39 +28,12 @@ from eits_tracker.users import add_user
 pytestmark = pytest.mark.postgres
 
 
-#: Logins made by the running test; dropped afterwards (roles are per cluster: only our own).
-MADE: list[str] = []
-
-
-@pytest.fixture
-def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    from pg_helpers import PG_URL, _pg_admin, _pg_base, pg_create, pg_drop
-
-    if not PG_URL:
-        pytest.skip("PostgreSQL only (set EITS_TEST_POSTGRES_URL)")
-    template = request.getfixturevalue("pg_template")
-    name = f"{_pg_base()}_rls_{uuid.uuid4().hex[:6]}"
-    yield pg_create(name, template)
-    pg_drop(name)
-    engine = _pg_admin()
-    with engine.connect() as conn:
-        while MADE:
-            conn.execute(text(f'DROP ROLE IF EXISTS "{MADE.pop()}"'))
-    engine.dispose()
-
-
-def _as(url: str, login: str) -> psycopg.Connection[Any]:
-    """A plain psycopg connection under another login (trust authentication on the test server)."""
-    u = make_url(normalise_url(url))
-    return psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, dbname=u.database, user=login)
-
-
 def _setup(url: str) -> dict[str, Any]:
     tag = uuid.uuid4().hex[:8]
     admin = open_database(load_settings(database_url=url, user="admin-test"), prepare=False)
     today = datetime.now(UTC).date()
     info: dict[str, Any] = {"contact": f"eits_t_{tag}_c", "mentor": f"eits_t_{tag}_m"}
-    MADE.extend([info["contact"], info["mentor"]])
+    MADE_LOGINS.extend([info["contact"], info["mentor"]])
     with admin.session() as s:
         kihnu = munis.find_municipality(s, "Kihnu vald")
         rapla = munis.find_municipality(s, "Rapla vald")
@@ -110,7 +81,7 @@ def _setup(url: str) -> dict[str, Any]:
 
 def test_each_login_sees_and_changes_only_what_it_may(pg_url: str) -> None:
     info = _setup(pg_url)
-    with _as(pg_url, info["contact"]) as conn:
+    with connect_as(pg_url, info["contact"]) as conn:
         seen = {r[0] for r in conn.execute("SELECT DISTINCT municipality_id FROM status_history")}
         assert seen == {info["kihnu"]}
         notes = {r[0] for r in conn.execute("SELECT note FROM measure_status")}
@@ -152,7 +123,7 @@ def test_each_login_sees_and_changes_only_what_it_may(pg_url: str) -> None:
         cur = conn.execute("UPDATE status_history SET note = 'x' WHERE changed_by = %s", (info["contact"],))
         assert cur.rowcount == 0
         conn.rollback()
-    with _as(pg_url, info["mentor"]) as conn:
+    with connect_as(pg_url, info["mentor"]) as conn:
         seen = {r[0] for r in conn.execute("SELECT DISTINCT municipality_id FROM status_history")}
         assert seen == {info["rapla"]}  # the mentee under an active assignment, not Kihnu or Tallinn
         assert conn.execute("SELECT count(*) FROM person").fetchone()[0] >= 2  # the directory is readable
@@ -173,8 +144,7 @@ def test_each_login_sees_and_changes_only_what_it_may(pg_url: str) -> None:
 
 def test_the_app_under_a_login_applies_the_same_rules(pg_url: str) -> None:
     info = _setup(pg_url)
-    u = make_url(normalise_url(pg_url))
-    as_contact = u.set(username=info["contact"]).render_as_string(hide_password=False)
+    as_contact = url_as(pg_url, info["contact"])
     db: Database = open_database(load_settings(database_url=as_contact, user="spoofed"), prepare=False)
     try:
         assert db.access.login == info["contact"] and not db.access.is_admin
@@ -224,7 +194,7 @@ def test_status_snapshots_are_read_like_the_history_and_written_by_administrator
     with admin.session() as s:
         kept = dict(s.execute(select(m.StatusSnapshot.municipality_id, m.StatusSnapshot.id)).all())
     assert set(kept) == {info["kihnu"], info["tallinn"]}
-    with _as(pg_url, info["contact"]) as conn:
+    with connect_as(pg_url, info["contact"]) as conn:
         seen = {r[0] for r in conn.execute("SELECT municipality_id FROM status_snapshot")}
         assert seen == {info["kihnu"]}
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -236,8 +206,7 @@ def test_status_snapshots_are_read_like_the_history_and_written_by_administrator
         conn.rollback()
         assert conn.execute("UPDATE status_snapshot SET statuses = '{}'").rowcount == 0
         conn.rollback()
-    u = make_url(normalise_url(pg_url))
-    as_contact = u.set(username=info["contact"]).render_as_string(hide_password=False)
+    as_contact = url_as(pg_url, info["contact"])
     db = open_database(load_settings(database_url=as_contact), prepare=False)
     try:
         with db.session() as s:

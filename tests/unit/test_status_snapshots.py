@@ -283,22 +283,13 @@ def test_a_quarter_is_replayed_from_the_last_one_kept(tmp_path: Path) -> None:
     kept before it and reads only the history since — and gives what replaying everything gives,
     edition moves (with their archived statuses) included. Generated data: 40 organisations × 6
     quarters, 15 % of them moving from E-ITS 2023 to 2024 in a middle quarter."""
-    import importlib.util
-    import sys
+    from bench_helpers import bench_generate
 
     from eits_tracker.config import load_settings
     from eits_tracker.db.setup import open_database
 
-    script = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
-    if str(script.parent) not in sys.path:
-        sys.path.insert(0, str(script.parent))
-    spec = importlib.util.spec_from_file_location("bench_generate_snapshots", script)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_generate_snapshots"] = module
-    spec.loader.exec_module(module)
     path = tmp_path / "scale.sqlite3"
-    made = module.generate(path, orgs=40, quarters=6)
+    made = bench_generate().generate(path, orgs=40, quarters=6)
     assert made.rows["edition_migration"] > 0
     db = open_database(load_settings(database_url=f"sqlite:///{path}"), prepare=False)
     try:
